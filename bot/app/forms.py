@@ -1,0 +1,56 @@
+"""One definition of a form's questions, rendered as a one-shot form or asked step by step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = ["Choice", "Form", "Question", "QuestionKind"]
+
+
+class QuestionKind(StrEnum):
+    """How a question is answered."""
+
+    TEXT = "text"  # one line
+    LONG_TEXT = "long_text"  # a paragraph
+    CHOICE = "choice"  # exactly one of `choices`
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One allowed answer: the stored value and what the user sees."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question of a form. `when` names a (key, values) condition for asking it at all."""
+
+    key: str
+    prompt: str
+    kind: QuestionKind
+    required: bool = True
+    max_length: int = 3000
+    choices: tuple[Choice, ...] = ()
+    hint: str = ""
+    placeholder: str = ""
+    when: tuple[str, tuple[str, ...]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A titled list of questions."""
+
+    key: str
+    title: str
+    submit: str
+    questions: tuple[Question, ...]
+
+    def question(self, key: str) -> Question:
+        """The question with this key."""
+        for q in self.questions:
+            if q.key == key:
+                return q
+        raise KeyError(key)

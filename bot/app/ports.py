@@ -1,0 +1,222 @@
+"""Small typed ports between the use cases and the outside world (storage, chat, time)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from bot.domain.models import (
+    Channel,
+    Contact,
+    Customer,
+    Identity,
+    NewTicket,
+    OutboxMessage,
+    Role,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    TimeEntry,
+)
+
+__all__ = [
+    "Clock",
+    "ContactRepository",
+    "CustomerRepository",
+    "DuplicateError",
+    "Notifier",
+    "NotFoundError",
+    "OutboxRepository",
+    "Store",
+    "TicketRepository",
+    "UnitOfWork",
+]
+
+
+class NotFoundError(LookupError):
+    """A referenced record does not exist."""
+
+
+class DuplicateError(ValueError):
+    """A record with the same unique key exists already (e.g. an identity bound twice)."""
+
+
+class Clock(Protocol):
+    """Where use cases and jobs get `now` from: always timezone-aware."""
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        ...
+
+
+class CustomerRepository(Protocol):
+    """Customers: the vendor's client organisations."""
+
+    async def add(
+        self,
+        *,
+        name: str,
+        slack_team: str | None = None,
+        slack_channel: str | None = None,
+        teams_tenant: str | None = None,
+        teams_channel: str | None = None,
+        go_live: date | None = None,
+        hypercare_weeks: int | None = None,
+    ) -> Customer:
+        """Store a new customer; DuplicateError if the name is taken."""
+        ...
+
+    async def get(self, *, customer_id: int) -> Customer | None:
+        """One customer by id."""
+        ...
+
+    async def by_name(self, *, name: str) -> Customer | None:
+        """One customer by exact name (case-insensitive)."""
+        ...
+
+    async def by_slack_channel(self, *, team: str | None, channel: str) -> Customer | None:
+        """The customer whose support channel this is."""
+        ...
+
+    async def by_teams_tenant(self, *, tenant: str) -> Customer | None:
+        """The customer of a Teams tenant."""
+        ...
+
+    async def update(self, *, customer_id: int, **changes: Any) -> Customer:
+        """Change fields of a customer (e.g. the stored Teams conversation reference)."""
+        ...
+
+    async def list(self) -> list[Customer]:
+        """All customers by name."""
+        ...
+
+
+class ContactRepository(Protocol):
+    """Registered chat identities and their roles."""
+
+    async def add(
+        self, *, customer_id: int, identity: Identity, role: Role, display_name: str = ""
+    ) -> Contact:
+        """Bind an identity to a customer and role; DuplicateError if it is bound already."""
+        ...
+
+    async def find(self, *, identity: Identity) -> Contact | None:
+        """The contact of a chat identity, or None for an end user."""
+        ...
+
+    async def for_customer(
+        self, *, customer_id: int, roles: Sequence[Role] | None = None
+    ) -> list[Contact]:
+        """A customer's contacts, optionally only those with the given roles."""
+        ...
+
+    async def agents(self, *, channel: Channel | None = None) -> list[Contact]:
+        """The service provider's agents."""
+        ...
+
+    async def list(self) -> list[Contact]:
+        """All contacts."""
+        ...
+
+
+class TicketRepository(Protocol):
+    """Tickets and their audit trail. Every change writes an event in the same transaction."""
+
+    async def create(self, *, ticket: NewTicket, actor: str) -> Ticket:
+        """Store a ticket with a fresh unique reference and a 'created' event."""
+        ...
+
+    async def get(self, *, ref: str) -> Ticket | None:
+        """One ticket by reference (case-insensitive), or None."""
+        ...
+
+    async def update(
+        self, *, ref: str, actor: str, action: str, at: datetime, **changes: Any
+    ) -> Ticket:
+        """Apply field changes and append an event with before and after values."""
+        ...
+
+    async def list(
+        self,
+        *,
+        customer_id: int | None = None,
+        statuses: Sequence[TicketStatus] | None = None,
+        reporter: Identity | None = None,
+        limit: int | None = None,
+    ) -> list[Ticket]:
+        """Tickets, newest first, filtered."""
+        ...
+
+    async def events(self, *, ref: str) -> list[TicketEvent]:
+        """A ticket's audit trail, oldest first."""
+        ...
+
+    async def log_time(
+        self, *, ref: str, agent: Identity, minutes: int, at: datetime, note: str = ""
+    ) -> TimeEntry:
+        """Record time an agent spent on a ticket (audited)."""
+        ...
+
+    async def time_entries(self, *, ref: str | None = None) -> list[TimeEntry]:
+        """Logged time, for one ticket or all."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    """Messages to post, written in the same transaction as the change that causes them."""
+
+    async def enqueue(
+        self, *, target: dict[str, Any], content: dict[str, Any], dedupe_key: str, at: datetime
+    ) -> bool:
+        """Queue a message; False (and nothing written) if the dedupe key was queued before."""
+        ...
+
+    async def due(self, *, now: datetime, limit: int = 50) -> list[OutboxMessage]:
+        """Unsent messages whose next attempt is due, oldest first."""
+        ...
+
+    async def mark_sent(
+        self, *, message_id: int, at: datetime, result: dict[str, Any] | None = None
+    ) -> None:
+        """Record a successful post (with e.g. the Slack ts)."""
+        ...
+
+    async def mark_failed(self, *, message_id: int, error: str, retry_at: datetime) -> None:
+        """Record a failed attempt and when to try again."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over all repositories: commits on success, rolls back on error."""
+
+    customers: CustomerRepository
+    contacts: ContactRepository
+    tickets: TicketRepository
+    outbox: OutboxRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class Store(Protocol):
+    """Opens units of work."""
+
+    def unit(self) -> UnitOfWork:
+        """A new unit of work, to be used as `async with store.unit() as uow:`."""
+        ...
+
+
+class Notifier(Protocol):
+    """Delivers one outbox message to its chat; raises on failure so the outbox retries."""
+
+    async def deliver(self, message: OutboxMessage) -> dict[str, Any]:
+        """Post the message; return what to remember (e.g. the Slack ts of a new thread)."""
+        ...

@@ -1,0 +1,1 @@
+"""The `supportbot` command line: the composition root for every command."""

@@ -1,0 +1,81 @@
+"""Entry point of the `supportbot` command: argument parsing and command dispatch.
+
+Each command module registers its subcommands and imports its heavy dependencies
+(SQLModel, chat SDKs) only inside its handlers, so `supportbot sla due` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+__all__ = ["CliError", "Handler", "main"]
+
+COMMAND_MODULES = ("bot.cli.core", "bot.cli.admin", "bot.cli.chat", "bot.cli.serve")
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CliError(Exception):
+    """Bad input or a refused action: printed as one line to stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line and exit with status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command tree."""
+    parser = _Parser(
+        prog="supportbot",
+        description="A support desk bot that runs the support agreement to the letter.",
+    )
+    parser.add_argument("--version", action="store_true", help="print version and database")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def _version() -> int:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        print(f"supportbot {version('supportbot')}")
+    except PackageNotFoundError:
+        print("supportbot (not installed)")
+    try:
+        from bot.config import describe_database
+    except ImportError:  # storage not wired yet
+        return 0
+    print(describe_database())
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        return _version()
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0
+    try:
+        return handler(args)
+    except CliError as exc:
+        print(f"supportbot: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

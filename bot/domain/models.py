@@ -1,0 +1,210 @@
+"""The desk's records as plain frozen dataclasses: what storage returns and use cases decide on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.domain.policy import Affected, PriorityKey
+
+__all__ = [
+    "ApprovalState",
+    "Channel",
+    "Contact",
+    "Customer",
+    "Identity",
+    "NewTicket",
+    "OutboxMessage",
+    "Role",
+    "ThreadRef",
+    "Ticket",
+    "TicketEvent",
+    "TicketStatus",
+    "TimeEntry",
+    "require_aware",
+]
+
+
+def require_aware(value: datetime, what: str = "instant") -> datetime:
+    """Return `value` if it carries a UTC offset; raise ValueError for naive datetimes."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware, got naive {value.isoformat()}")
+    return value
+
+
+class Channel(StrEnum):
+    """Where a chat identity lives."""
+
+    CONSOLE = "console"
+    SLACK = "slack"
+    TEAMS = "teams"
+
+
+class Role(StrEnum):
+    """A registered contact's role; anyone unregistered is an end user."""
+
+    CUSTOMER = "customer"
+    APPROVER = "approver"
+    AGENT = "agent"
+
+
+class TicketStatus(StrEnum):
+    """A ticket's life cycle."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    WAITING_ON_CUSTOMER = "waiting_on_customer"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class ApprovalState(StrEnum):
+    """Consultancy approval: billable work waits for the customer's approver."""
+
+    NOT_REQUIRED = "not_required"
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A chat user: Slack user id, Teams AAD object id, or a console name."""
+
+    channel: Channel
+    user_id: str
+
+    def __str__(self) -> str:
+        return f"{self.channel.value}:{self.user_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadRef:
+    """The chat thread a ticket lives in (Slack channel + ts, Teams conversation + activity)."""
+
+    channel: Channel
+    conversation: str
+    thread: str
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """A client organisation of the service provider."""
+
+    id: int
+    name: str
+    slack_team: str | None = None
+    slack_channel: str | None = None
+    teams_tenant: str | None = None
+    teams_channel: str | None = None
+    teams_conversation: str | None = None  # serialized conversation reference, opaque here
+    go_live: date | None = None
+    hypercare_weeks: int | None = None
+    policy_overrides: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A chat identity bound to a customer (or to the provider, for agents) and a role."""
+
+    id: int
+    customer_id: int
+    identity: Identity
+    role: Role
+    display_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NewTicket:
+    """What intake hands storage; storage assigns id and reference."""
+
+    customer_id: int
+    reporter: Identity
+    summary: str
+    description: str
+    category: str
+    affected: Affected | None
+    data_loss: bool | None
+    inquiry: bool
+    priority: PriorityKey
+    priority_reason: str
+    opened_at: datetime
+    first_response_due: datetime
+    consultancy: bool
+    approval: ApprovalState
+    details: dict[str, str] = field(default_factory=dict)
+    thread: ThreadRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """A stored ticket."""
+
+    id: int
+    ref: str
+    customer_id: int
+    reporter: Identity
+    summary: str
+    description: str
+    category: str
+    affected: Affected | None
+    data_loss: bool | None
+    inquiry: bool
+    priority: PriorityKey
+    priority_reason: str
+    opened_at: datetime
+    first_response_due: datetime
+    status: TicketStatus
+    consultancy: bool
+    approval: ApprovalState
+    first_responded_at: datetime | None = None
+    approval_by: Identity | None = None
+    approval_at: datetime | None = None
+    details: dict[str, str] = field(default_factory=dict)
+    thread: ThreadRef | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the ticket still needs work."""
+        return self.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketEvent:
+    """One line of a ticket's append-only audit trail."""
+
+    ticket_id: int
+    at: datetime
+    actor: str
+    action: str
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeEntry:
+    """Time an agent spent on a (billable) consultancy ticket."""
+
+    ticket_id: int
+    agent: Identity
+    minutes: int
+    at: datetime
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A message waiting to be posted; `target` and `content` are channel-neutral JSON."""
+
+    id: int
+    target: dict[str, Any]
+    content: dict[str, Any]
+    dedupe_key: str
+    attempts: int
+    next_attempt_at: datetime
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    result: dict[str, Any] = field(default_factory=dict)
