@@ -11,10 +11,12 @@ from bot.domain.models import (
     Channel,
     Contact,
     Customer,
+    Destination,
     Identity,
     NewTicket,
     OutboxMessage,
     Role,
+    ThreadRef,
     Ticket,
     TicketEvent,
     TicketStatus,
@@ -88,7 +90,7 @@ class CustomerRepository(Protocol):
         """Change fields of a customer (e.g. the stored Teams conversation reference)."""
         ...
 
-    async def list(self) -> list[Customer]:
+    async def all(self) -> list[Customer]:
         """All customers by name."""
         ...
 
@@ -116,7 +118,7 @@ class ContactRepository(Protocol):
         """The service provider's agents."""
         ...
 
-    async def list(self) -> list[Contact]:
+    async def all(self) -> list[Contact]:
         """All contacts."""
         ...
 
@@ -125,7 +127,14 @@ class TicketRepository(Protocol):
     """Tickets and their audit trail. Every change writes an event in the same transaction."""
 
     async def create(self, *, ticket: NewTicket, actor: str) -> Ticket:
-        """Store a ticket with a fresh unique reference and a 'created' event."""
+        """Store a ticket with a fresh unique reference and a 'created' event.
+
+        If `ticket.source_key` was used before, return that ticket and write nothing.
+        """
+        ...
+
+    async def by_thread(self, *, thread: ThreadRef) -> Ticket | None:
+        """The ticket living in a chat thread, or None."""
         ...
 
     async def get(self, *, ref: str) -> Ticket | None:
@@ -138,7 +147,7 @@ class TicketRepository(Protocol):
         """Apply field changes and append an event with before and after values."""
         ...
 
-    async def list(
+    async def query(
         self,
         *,
         customer_id: int | None = None,
@@ -173,8 +182,10 @@ class OutboxRepository(Protocol):
         """Queue a message; False (and nothing written) if the dedupe key was queued before."""
         ...
 
-    async def due(self, *, now: datetime, limit: int = 50) -> list[OutboxMessage]:
-        """Unsent messages whose next attempt is due, oldest first."""
+    async def due(
+        self, *, now: datetime, limit: int = 50, channels: Sequence[Channel] | None = None
+    ) -> list[OutboxMessage]:
+        """Unsent messages whose next attempt is due, oldest first; `target["channel"]` filters."""
         ...
 
     async def mark_sent(
@@ -215,8 +226,8 @@ class Store(Protocol):
 
 
 class Notifier(Protocol):
-    """Delivers one outbox message to its chat; raises on failure so the outbox retries."""
+    """Posts to one chat; raises on failure so the outbox retries later."""
 
-    async def deliver(self, message: OutboxMessage) -> dict[str, Any]:
-        """Post the message; return what to remember (e.g. the Slack ts of a new thread)."""
+    async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
+        """Post `content` (a Reply as JSON) and return where it landed (e.g. Slack channel + ts)."""
         ...

@@ -6,7 +6,7 @@ Nothing here is markup. Adapters escape every string they render, so text a user
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 

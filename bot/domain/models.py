@@ -14,6 +14,7 @@ __all__ = [
     "Channel",
     "Contact",
     "Customer",
+    "Destination",
     "Identity",
     "NewTicket",
     "OutboxMessage",
@@ -137,6 +138,9 @@ class NewTicket:
     approval: ApprovalState
     details: dict[str, str] = field(default_factory=dict)
     thread: ThreadRef | None = None
+    # Idempotency key of the submission that filed it (e.g. a Slack view id): filing twice
+    # with the same key returns the first ticket instead of creating a second one.
+    source_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +169,7 @@ class Ticket:
     approval_at: datetime | None = None
     details: dict[str, str] = field(default_factory=dict)
     thread: ThreadRef | None = None
+    source_key: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -193,6 +198,16 @@ class TimeEntry:
     minutes: int
     at: datetime
     note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """A concrete place to post, resolved from an outbox target by the outbox drain."""
+
+    channel: Channel
+    conversation: str  # Slack channel id, Teams serialized conversation reference, console name
+    thread: str | None = None  # Slack thread ts / Teams reply-to id; None starts a new thread
+    user: str | None = None  # set for a direct message to one user
 
 
 @dataclass(frozen=True, slots=True)

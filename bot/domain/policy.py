@@ -160,7 +160,8 @@ class _Reader:
         full = f"{path}{key}"
         value = data.get(key)
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self.fail(full, "missing list of tables" if value is None else "must be [[tables]]")
+            problem = "missing list of tables" if value is None else "must be [[tables]]"
+            raise self.fail(full, problem)
         if not value:
             raise self.fail(full, "must not be empty")
         return value
@@ -196,7 +197,7 @@ class _Reader:
         try:
             return enum(raw)
         except ValueError:
-            choices = ", ".join(m.value for m in enum)  # type: ignore[attr-defined]
+            choices = ", ".join(m.value for m in enum)
             raise self.fail(f"{path}{key}", f"must be one of {choices}, got {raw!r}") from None
 
 
