@@ -11,14 +11,18 @@ from bot.domain.policy import Affected, PriorityKey
 
 __all__ = [
     "ApprovalState",
+    "AvailabilitySample",
     "Channel",
     "Contact",
     "Customer",
     "Destination",
+    "HypercarePeriod",
     "Identity",
     "NewTicket",
     "OutboxMessage",
+    "ProbedService",
     "Role",
+    "ServiceWindow",
     "ThreadRef",
     "Ticket",
     "TicketEvent",
@@ -223,3 +227,49 @@ class OutboxMessage:
     sent_at: datetime | None = None
     last_error: str | None = None
     result: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ProbedService:
+    """A service whose availability the bot measures by probing `url`."""
+
+    id: int
+    name: str
+    url: str
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilitySample:
+    """One availability measurement of a service."""
+
+    service: str
+    at: datetime
+    up: bool
+    latency_ms: float | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceWindow:
+    """An extraordinary service window; `service` None means all services."""
+
+    id: int
+    service: str | None
+    start: datetime
+    end: datetime
+    reason: str
+    state: str = "planned"
+
+
+@dataclass(frozen=True, slots=True)
+class HypercarePeriod:
+    """A customer's hypercare after go-live; extensions and sign-offs are JSON records."""
+
+    id: int
+    customer_id: int
+    start: date
+    weeks: int
+    extensions: tuple[dict[str, Any], ...] = ()
+    sign_offs: tuple[dict[str, Any], ...] = ()
+    transitioned_at: datetime | None = None

@@ -1,0 +1,76 @@
+"""Alembic, run programmatically: the migrations ship inside the package, no alembic.ini."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+__all__ = ["MigrationStatus", "alembic_config", "diff", "status", "upgrade"]
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationStatus:
+    """Where a database stands against the shipped migrations."""
+
+    current: str | None
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        """Whether the schema is at the newest revision."""
+        return self.current == self.head
+
+
+def alembic_config() -> Config:
+    """An Alembic configuration pointing at the packaged migrations."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Migrate the database to `revision` (default: the newest)."""
+
+    def run(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def status(engine: AsyncEngine) -> MigrationStatus:
+    """The database's current revision and the newest shipped one."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+
+    def current(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as connection:
+        return MigrationStatus(current=await connection.run_sync(current), head=head)
+
+
+async def diff(engine: AsyncEngine) -> list[Any]:
+    """Differences between the database schema and the SQLModel tables (empty: in sync)."""
+    from alembic.autogenerate import compare_metadata
+
+    from storage.tables import metadata
+
+    def compare(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, metadata))
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(compare)

@@ -1,0 +1,35 @@
+"""Alembic environment: run by storage.migrate on a connection it passes in."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from storage.tables import metadata
+
+
+def _include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    # Only our tables: a shared PostgreSQL database may hold other applications' tables.
+    if type_ == "table" and reflected and compare_to is None:
+        return name in metadata.tables
+    return True
+
+
+def run_migrations_online() -> None:
+    """Run migrations on the connection storage.migrate handed over."""
+    connection = context.config.attributes["connection"]
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        include_object=_include_object,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("supportbot runs migrations online only: use `supportbot db upgrade`")
+run_migrations_online()

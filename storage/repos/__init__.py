@@ -1,0 +1,1 @@
+"""Repositories: keyword-only async functions over one session, returning domain dataclasses."""

@@ -1,0 +1,105 @@
+"""The outbox: messages to post, written in the same transaction as their cause."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app.ports import NotFoundError
+from bot.domain.models import Channel, OutboxMessage, require_aware
+from storage.tables import OutboxRow
+
+__all__ = ["SqlOutboxRepository"]
+
+
+def _message(row: OutboxRow) -> OutboxMessage:
+    assert row.id is not None
+    return OutboxMessage(
+        id=row.id,
+        target=dict(row.target),
+        content=dict(row.content),
+        dedupe_key=row.dedupe_key,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        sent_at=row.sent_at,
+        last_error=row.last_error,
+        result=dict(row.result or {}),
+    )
+
+
+class SqlOutboxRepository:
+    """Outbox messages in SQL."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def enqueue(
+        self, *, target: dict[str, Any], content: dict[str, Any], dedupe_key: str, at: datetime
+    ) -> bool:
+        """Queue a message; False (and nothing written) if the dedupe key was queued before."""
+        at = require_aware(at, "at").astimezone(UTC)
+        channel = Channel(target["channel"]).value  # KeyError/ValueError: a malformed target
+        dialect = self._s.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = (
+            insert(OutboxRow)
+            .values(
+                channel=channel,
+                target=target,
+                content=content,
+                dedupe_key=dedupe_key,
+                attempts=0,
+                next_attempt_at=at,
+                created_at=at,
+                result={},
+            )
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OutboxRow.id)
+        )
+        return (await self._s.execute(stmt)).first() is not None
+
+    async def due(
+        self, *, now: datetime, limit: int = 50, channels: Sequence[Channel] | None = None
+    ) -> list[OutboxMessage]:
+        """Unsent messages whose next attempt is due, oldest first; `target["channel"]` filters."""
+        require_aware(now, "now")
+        stmt = sa.select(OutboxRow).where(
+            OutboxRow.sent_at.is_(None), OutboxRow.next_attempt_at <= now
+        )
+        if channels is not None:
+            stmt = stmt.where(OutboxRow.channel.in_([Channel(c).value for c in channels]))
+        stmt = stmt.order_by(OutboxRow.next_attempt_at, OutboxRow.id).limit(limit)
+        # Several bot instances may drain at once: on PostgreSQL each takes rows the others
+        # have not locked (SQLite has one writer at a time anyway, and ignores this).
+        stmt = stmt.with_for_update(skip_locked=True)
+        return [_message(r) for r in await self._s.scalars(stmt)]
+
+    async def mark_sent(
+        self, *, message_id: int, at: datetime, result: dict[str, Any] | None = None
+    ) -> None:
+        """Record a successful post (with e.g. the Slack ts)."""
+        row = await self._get(message_id)
+        row.sent_at = require_aware(at, "at").astimezone(UTC)
+        row.attempts += 1
+        row.last_error = None
+        row.result = dict(result or {})
+        await self._s.flush()
+
+    async def mark_failed(self, *, message_id: int, error: str, retry_at: datetime) -> None:
+        """Record a failed attempt and when to try again."""
+        row = await self._get(message_id)
+        row.attempts += 1
+        row.last_error = error
+        row.next_attempt_at = require_aware(retry_at, "retry_at").astimezone(UTC)
+        await self._s.flush()
+
+    async def _get(self, message_id: int) -> OutboxRow:
+        row = await self._s.get(OutboxRow, message_id, with_for_update=True)
+        if row is None:
+            raise NotFoundError(f"no outbox message {message_id}")
+        return row

@@ -1,0 +1,195 @@
+"""Availability samples, probed services, service windows and hypercare periods (add/list)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app.ports import NotFoundError
+from bot.domain.models import (
+    AvailabilitySample,
+    HypercarePeriod,
+    ProbedService,
+    ServiceWindow,
+    require_aware,
+)
+from storage.repos._rows import insert_unique
+from storage.tables import AvailabilitySampleRow, HypercareRow, ProbedServiceRow, ServiceWindowRow
+
+__all__ = [
+    "SqlHypercareRepository",
+    "SqlSampleRepository",
+    "SqlServiceRepository",
+    "SqlWindowRepository",
+]
+
+
+def _utc(value: datetime, what: str) -> datetime:
+    return require_aware(value, what).astimezone(UTC)
+
+
+class SqlServiceRepository:
+    """Services the availability probe measures."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, *, name: str, url: str, enabled: bool = True) -> ProbedService:
+        """Register a service to probe; DuplicateError if the name is taken."""
+        row = ProbedServiceRow(name=name, url=url, enabled=enabled)
+        await insert_unique(self._s, row, f"service {name!r} exists already")
+        assert row.id is not None
+        return ProbedService(id=row.id, name=row.name, url=row.url, enabled=row.enabled)
+
+    async def list(self, *, enabled_only: bool = False) -> list[ProbedService]:
+        """Probed services by name."""
+        stmt = sa.select(ProbedServiceRow).order_by(ProbedServiceRow.name)
+        if enabled_only:
+            stmt = stmt.where(ProbedServiceRow.enabled.is_(True))
+        return [
+            ProbedService(id=r.id, name=r.name, url=r.url, enabled=r.enabled)
+            for r in await self._s.scalars(stmt)
+            if r.id is not None
+        ]
+
+
+class SqlSampleRepository:
+    """Availability measurements."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, *, sample: AvailabilitySample) -> None:
+        """Store one measurement."""
+        self._s.add(
+            AvailabilitySampleRow(
+                service=sample.service,
+                at=_utc(sample.at, "at"),
+                up=sample.up,
+                latency_ms=sample.latency_ms,
+                error=sample.error,
+            )
+        )
+        await self._s.flush()
+
+    async def list(
+        self, *, start: datetime, end: datetime, service: str | None = None
+    ) -> list[AvailabilitySample]:
+        """Measurements with start <= at < end, oldest first."""
+        stmt = sa.select(AvailabilitySampleRow).where(
+            AvailabilitySampleRow.at >= _utc(start, "start"),
+            AvailabilitySampleRow.at < _utc(end, "end"),
+        )
+        if service is not None:
+            stmt = stmt.where(AvailabilitySampleRow.service == service)
+        stmt = stmt.order_by(AvailabilitySampleRow.at, AvailabilitySampleRow.id)
+        return [
+            AvailabilitySample(
+                service=r.service, at=r.at, up=r.up, latency_ms=r.latency_ms, error=r.error
+            )
+            for r in await self._s.scalars(stmt)
+        ]
+
+
+def _window(row: ServiceWindowRow) -> ServiceWindow:
+    assert row.id is not None
+    return ServiceWindow(
+        id=row.id,
+        service=row.service,
+        start=row.start,
+        end=row.end,
+        reason=row.reason,
+        state=row.state,
+    )
+
+
+class SqlWindowRepository:
+    """Extraordinary service windows."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(
+        self,
+        *,
+        service: str | None,
+        start: datetime,
+        end: datetime,
+        reason: str,
+        state: str = "planned",
+    ) -> ServiceWindow:
+        """Store a service window (`service` None: all services)."""
+        start, end = _utc(start, "start"), _utc(end, "end")
+        if end <= start:
+            raise ValueError("a service window must end after it starts")
+        row = ServiceWindowRow(service=service, start=start, end=end, reason=reason, state=state)
+        self._s.add(row)
+        await self._s.flush()
+        return _window(row)
+
+    async def list(self, *, start: datetime, end: datetime) -> list[ServiceWindow]:
+        """Windows overlapping [start, end), by start."""
+        stmt = (
+            sa.select(ServiceWindowRow)
+            .where(
+                ServiceWindowRow.start < _utc(end, "end"),
+                ServiceWindowRow.end > _utc(start, "start"),
+            )
+            .order_by(ServiceWindowRow.start, ServiceWindowRow.id)
+        )
+        return [_window(r) for r in await self._s.scalars(stmt)]
+
+
+def _period(row: HypercareRow) -> HypercarePeriod:
+    assert row.id is not None
+    return HypercarePeriod(
+        id=row.id,
+        customer_id=row.customer_id,
+        start=row.start,
+        weeks=row.weeks,
+        extensions=tuple(dict(e) for e in row.extensions or ()),
+        sign_offs=tuple(dict(s) for s in row.sign_offs or ()),
+        transitioned_at=row.transitioned_at,
+    )
+
+
+class SqlHypercareRepository:
+    """Hypercare periods."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, *, customer_id: int, start: date, weeks: int) -> HypercarePeriod:
+        """Start a customer's hypercare period."""
+        if weeks <= 0:
+            raise ValueError(f"hypercare lasts a positive number of weeks, got {weeks}")
+        row = HypercareRow(customer_id=customer_id, start=start, weeks=weeks)
+        self._s.add(row)
+        await self._s.flush()
+        return _period(row)
+
+    async def list(self, *, customer_id: int | None = None) -> list[HypercarePeriod]:
+        """Hypercare periods, oldest first."""
+        stmt = sa.select(HypercareRow).order_by(HypercareRow.start, HypercareRow.id)
+        if customer_id is not None:
+            stmt = stmt.where(HypercareRow.customer_id == customer_id)
+        return [_period(r) for r in await self._s.scalars(stmt)]
+
+    async def update(self, *, period_id: int, **changes: Any) -> HypercarePeriod:
+        """Record extensions, sign-offs or the transition (whole new values)."""
+        row = await self._s.get(HypercareRow, period_id, with_for_update=True)
+        if row is None:
+            raise NotFoundError(f"no hypercare period {period_id}")
+        for key, value in changes.items():
+            if key not in ("weeks", "extensions", "sign_offs", "transitioned_at"):
+                raise ValueError(f"unknown hypercare field: {key}")
+            if key in ("extensions", "sign_offs"):
+                value = [dict(v) for v in value]
+            elif key == "transitioned_at" and value is not None:
+                value = _utc(value, key)
+            setattr(row, key, value)
+        await self._s.flush()
+        return _period(row)

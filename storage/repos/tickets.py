@@ -1,0 +1,371 @@
+"""Tickets with unique references and an append-only audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app.ports import NotFoundError
+from bot.domain.models import (
+    ApprovalState,
+    Channel,
+    Identity,
+    NewTicket,
+    ThreadRef,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    TimeEntry,
+    require_aware,
+)
+from bot.domain.policy import Affected, PriorityKey
+from storage.repos._rows import jsonable
+from storage.tables import CustomerRow, TicketCounterRow, TicketEventRow, TicketRow, TimeEntryRow
+
+__all__ = ["FIRST_NUMBER", "SqlTicketRepository", "ticket_from_row"]
+
+# References start at PREFIX-1001: the counter holds the last number handed out.
+FIRST_NUMBER = 1001
+
+# Ticket fields `update` may change, and the columns they live in.
+_SIMPLE = frozenset(
+    {
+        "summary",
+        "description",
+        "category",
+        "affected",
+        "data_loss",
+        "inquiry",
+        "priority",
+        "priority_reason",
+        "opened_at",
+        "first_response_due",
+        "first_responded_at",
+        "status",
+        "consultancy",
+        "approval",
+        "approval_at",
+        "details",
+    }
+)
+_COMPOSITE = frozenset({"approval_by", "thread", "reporter"})
+
+
+def _identity(channel: str | None, user: str | None) -> Identity | None:
+    return Identity(Channel(channel), user) if channel and user is not None else None
+
+
+def ticket_from_row(row: TicketRow) -> Ticket:
+    """The domain ticket of a row."""
+    assert row.id is not None
+    reporter = _identity(row.reporter_channel, row.reporter_user)
+    assert reporter is not None
+    thread = None
+    if row.thread_channel and row.thread_conversation and row.thread_ts is not None:
+        thread = ThreadRef(Channel(row.thread_channel), row.thread_conversation, row.thread_ts)
+    return Ticket(
+        id=row.id,
+        ref=row.ref,
+        customer_id=row.customer_id,
+        reporter=reporter,
+        summary=row.summary,
+        description=row.description,
+        category=row.category,
+        affected=Affected(row.affected) if row.affected else None,
+        data_loss=row.data_loss,
+        inquiry=row.inquiry,
+        priority=PriorityKey(row.priority),
+        priority_reason=row.priority_reason,
+        opened_at=row.opened_at,
+        first_response_due=row.first_response_due,
+        status=TicketStatus(row.status),
+        consultancy=row.consultancy,
+        approval=ApprovalState(row.approval),
+        first_responded_at=row.first_responded_at,
+        approval_by=_identity(row.approval_by_channel, row.approval_by_user),
+        approval_at=row.approval_at,
+        details={str(k): str(v) for k, v in (row.details or {}).items()},
+        thread=thread,
+        source_key=row.source_key,
+    )
+
+
+def _set(row: TicketRow, key: str, value: Any) -> None:
+    """Write one domain field into its column(s), normalising enums and checking instants."""
+    if key in _COMPOSITE:
+        if key == "thread":
+            thread: ThreadRef | None = value
+            row.thread_channel = Channel(thread.channel).value if thread else None
+            row.thread_conversation = thread.conversation if thread else None
+            row.thread_ts = thread.thread if thread else None
+        else:
+            who: Identity | None = value
+            channel = Channel(who.channel).value if who else None
+            setattr(row, f"{key}_channel", channel)
+            setattr(row, f"{key}_user", who.user_id if who else None)
+        return
+    if isinstance(value, datetime):
+        value = require_aware(value, key).astimezone(UTC)
+    if key == "status":
+        value = TicketStatus(value).value
+    elif key == "approval":
+        value = ApprovalState(value).value
+    elif key == "priority":
+        value = PriorityKey(value).value
+    elif key == "affected":
+        value = Affected(value).value if value is not None else None
+    elif key == "details":
+        value = {str(k): str(v) for k, v in dict(value).items()}
+    setattr(row, key, value)
+
+
+class SqlTicketRepository:
+    """Tickets in SQL; every change writes an event in the same transaction."""
+
+    def __init__(self, session: AsyncSession, *, prefix: str) -> None:
+        self._s = session
+        self._prefix = prefix.upper()
+
+    async def create(self, *, ticket: NewTicket, actor: str) -> Ticket:
+        """Store a ticket with a fresh unique reference and a 'created' event.
+
+        If `ticket.source_key` was used before, return that ticket and write nothing.
+        """
+        require_aware(ticket.opened_at, "opened_at")
+        require_aware(ticket.first_response_due, "first_response_due")
+        if await self._s.get(CustomerRow, ticket.customer_id) is None:
+            raise NotFoundError(f"no customer with id {ticket.customer_id}")
+        # Lock the counter row first: creations queue up here, so a concurrent filing with
+        # the same source key has committed by the time we look for it below.
+        last = await self._lock_counter()
+        if ticket.source_key is not None:
+            stmt = sa.select(TicketRow).where(TicketRow.source_key == ticket.source_key)
+            existing = (await self._s.scalars(stmt)).first()
+            if existing is not None:
+                return ticket_from_row(existing)
+        number = last + 1
+        await self._s.execute(
+            sa.update(TicketCounterRow)
+            .where(TicketCounterRow.prefix == self._prefix)
+            .values(last=number)
+        )
+        row = TicketRow(
+            ref=f"{self._prefix}-{number}",
+            customer_id=ticket.customer_id,
+            reporter_channel="",
+            reporter_user="",
+            summary=ticket.summary,
+            description=ticket.description,
+            category=ticket.category,
+            inquiry=ticket.inquiry,
+            priority="",
+            priority_reason=ticket.priority_reason,
+            opened_at=ticket.opened_at,
+            first_response_due=ticket.first_response_due,
+            status=TicketStatus.OPEN.value,
+            consultancy=ticket.consultancy,
+            approval="",
+            source_key=ticket.source_key,
+            updated_at=ticket.opened_at.astimezone(UTC),
+        )
+        for key in (
+            "reporter",
+            "affected",
+            "priority",
+            "approval",
+            "details",
+            "thread",
+            "opened_at",
+            "first_response_due",
+        ):
+            _set(row, key, getattr(ticket, key))
+        self._s.add(row)
+        await self._s.flush()
+        created = ticket_from_row(row)
+        after = {k: jsonable(v) for k, v in _audited(created).items()}
+        self._event(row, at=ticket.opened_at, actor=actor, action="created", after=after)
+        await self._s.flush()
+        return created
+
+    async def by_thread(self, *, thread: ThreadRef) -> Ticket | None:
+        """The ticket living in a chat thread, or None."""
+        stmt = sa.select(TicketRow).where(
+            TicketRow.thread_channel == Channel(thread.channel).value,
+            TicketRow.thread_conversation == thread.conversation,
+            TicketRow.thread_ts == thread.thread,
+        )
+        row = (await self._s.scalars(stmt.limit(1))).first()
+        return ticket_from_row(row) if row else None
+
+    async def get(self, *, ref: str) -> Ticket | None:
+        """One ticket by reference (case-insensitive), or None."""
+        row = await self._row(ref)
+        return ticket_from_row(row) if row else None
+
+    async def update(
+        self, *, ref: str, actor: str, action: str, at: datetime, **changes: Any
+    ) -> Ticket:
+        """Apply field changes and append an event with before and after values."""
+        require_aware(at, "at")
+        unknown = set(changes) - _SIMPLE - _COMPOSITE
+        if unknown:
+            raise ValueError(f"unknown ticket fields: {', '.join(sorted(unknown))}")
+        row = await self._row(ref, lock=True)
+        if row is None:
+            raise NotFoundError(f"no ticket {ref}")
+        before_ticket = ticket_from_row(row)
+        for key, value in changes.items():
+            _set(row, key, value)
+        row.updated_at = at
+        await self._s.flush()
+        after_ticket = ticket_from_row(row)
+        before = {k: jsonable(getattr(before_ticket, k)) for k in changes}
+        after = {k: jsonable(getattr(after_ticket, k)) for k in changes}
+        self._event(row, at=at, actor=actor, action=action, before=before, after=after)
+        await self._s.flush()
+        return after_ticket
+
+    async def query(
+        self,
+        *,
+        customer_id: int | None = None,
+        statuses: Sequence[TicketStatus] | None = None,
+        reporter: Identity | None = None,
+        limit: int | None = None,
+    ) -> list[Ticket]:
+        """Tickets, newest first, filtered."""
+        stmt = sa.select(TicketRow)
+        if customer_id is not None:
+            stmt = stmt.where(TicketRow.customer_id == customer_id)
+        if statuses is not None:
+            stmt = stmt.where(TicketRow.status.in_([TicketStatus(s).value for s in statuses]))
+        if reporter is not None:
+            stmt = stmt.where(
+                TicketRow.reporter_channel == Channel(reporter.channel).value,
+                TicketRow.reporter_user == reporter.user_id,
+            )
+        stmt = stmt.order_by(TicketRow.opened_at.desc(), TicketRow.id.desc())
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [ticket_from_row(r) for r in await self._s.scalars(stmt)]
+
+    async def events(self, *, ref: str) -> list[TicketEvent]:
+        """A ticket's audit trail, oldest first."""
+        row = await self._row(ref)
+        if row is None:
+            raise NotFoundError(f"no ticket {ref}")
+        stmt = (
+            sa.select(TicketEventRow)
+            .where(TicketEventRow.ticket_id == row.id)
+            .order_by(TicketEventRow.id)
+        )
+        return [
+            TicketEvent(
+                ticket_id=e.ticket_id,
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                before=dict(e.before or {}),
+                after=dict(e.after or {}),
+            )
+            for e in await self._s.scalars(stmt)
+        ]
+
+    async def log_time(
+        self, *, ref: str, agent: Identity, minutes: int, at: datetime, note: str = ""
+    ) -> TimeEntry:
+        """Record time an agent spent on a ticket (audited)."""
+        require_aware(at, "at")
+        if minutes <= 0:
+            raise ValueError(f"logged time must be positive, got {minutes} minutes")
+        row = await self._row(ref)
+        if row is None:
+            raise NotFoundError(f"no ticket {ref}")
+        assert row.id is not None
+        entry = TimeEntryRow(
+            ticket_id=row.id,
+            agent_channel=Channel(agent.channel).value,
+            agent_user=agent.user_id,
+            minutes=minutes,
+            at=at,
+            note=note,
+        )
+        self._s.add(entry)
+        after = {"agent": str(agent), "minutes": minutes, "note": note}
+        self._event(row, at=at, actor=str(agent), action="time.logged", after=after)
+        await self._s.flush()
+        return TimeEntry(ticket_id=row.id, agent=agent, minutes=minutes, at=at, note=note)
+
+    async def time_entries(self, *, ref: str | None = None) -> list[TimeEntry]:
+        """Logged time, for one ticket or all."""
+        stmt = sa.select(TimeEntryRow).order_by(TimeEntryRow.at, TimeEntryRow.id)
+        if ref is not None:
+            row = await self._row(ref)
+            if row is None:
+                raise NotFoundError(f"no ticket {ref}")
+            stmt = stmt.where(TimeEntryRow.ticket_id == row.id)
+        return [
+            TimeEntry(
+                ticket_id=e.ticket_id,
+                agent=Identity(Channel(e.agent_channel), e.agent_user),
+                minutes=e.minutes,
+                at=e.at,
+                note=e.note,
+            )
+            for e in await self._s.scalars(stmt)
+        ]
+
+    async def _row(self, ref: str, *, lock: bool = False) -> TicketRow | None:
+        stmt = sa.select(TicketRow).where(TicketRow.ref == ref.strip().upper())
+        if lock:
+            stmt = stmt.with_for_update()
+        return (await self._s.scalars(stmt)).first()
+
+    async def _lock_counter(self) -> int:
+        """The last number handed out, with the counter row locked until commit."""
+        dialect = self._s.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self._s.execute(
+            insert(TicketCounterRow)
+            .values(prefix=self._prefix, last=FIRST_NUMBER - 1)
+            .on_conflict_do_nothing(index_elements=["prefix"])
+        )
+        stmt = (
+            sa.select(TicketCounterRow.last)
+            .where(TicketCounterRow.prefix == self._prefix)
+            .with_for_update()
+        )
+        return int((await self._s.execute(stmt)).scalar_one())
+
+    def _event(
+        self,
+        row: TicketRow,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        assert row.id is not None
+        self._s.add(
+            TicketEventRow(
+                ticket_id=row.id,
+                at=at.astimezone(UTC),
+                actor=actor,
+                action=action,
+                before=before or {},
+                after=after or {},
+            )
+        )
+
+
+def _audited(ticket: Ticket) -> dict[str, Any]:
+    """The fields a 'created' event records."""
+    skip = {"id", "source_key"}
+    return {k: getattr(ticket, k) for k in Ticket.__dataclass_fields__ if k not in skip}

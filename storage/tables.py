@@ -1,0 +1,242 @@
+"""SQLModel tables (XBase holds the fields, X(table=True) the keys and indexes)."""
+
+# No `from __future__ import annotations`: SQLModel reads the annotations at class creation.
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from storage.types import UtcDateTime
+
+__all__ = [
+    "AvailabilitySampleRow",
+    "ContactRow",
+    "CustomerRow",
+    "HypercareRow",
+    "OutboxRow",
+    "ProbedServiceRow",
+    "ServiceWindowRow",
+    "TicketCounterRow",
+    "TicketEventRow",
+    "TicketRow",
+    "TimeEntryRow",
+    "metadata",
+]
+
+metadata = SQLModel.metadata
+# Named constraints keep migrations and autogenerate comparisons stable on every backend.
+metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _instant(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UtcDateTime, nullable=nullable, index=index)
+
+
+def _json(*, default_factory: Any = dict) -> Any:
+    return Field(default_factory=default_factory, sa_type=sa.JSON, nullable=False)
+
+
+class CustomerBase(SQLModel):
+    name: str
+    slack_team: str | None = None
+    slack_channel: str | None = Field(default=None, index=True)
+    teams_tenant: str | None = Field(default=None, index=True)
+    teams_channel: str | None = None
+    teams_conversation: str | None = Field(default=None, sa_type=sa.Text)
+    go_live: date | None = None
+    hypercare_weeks: int | None = None
+    policy_overrides: dict[str, Any] = _json()
+
+
+class CustomerRow(CustomerBase, table=True):
+    __tablename__ = "customers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Lower-cased name: names are unique regardless of case ("Acme" and "ACME" are one).
+    name_key: str = Field(unique=True)
+
+
+class ContactBase(SQLModel):
+    channel: str
+    user_id: str
+    role: str
+    display_name: str = ""
+
+
+class ContactRow(ContactBase, table=True):
+    __tablename__ = "contacts"
+    __table_args__ = (sa.UniqueConstraint("channel", "user_id", name="uq_contacts_identity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True)
+
+
+class TicketBase(SQLModel):
+    ref: str
+    reporter_channel: str
+    reporter_user: str
+    summary: str
+    description: str = Field(sa_type=sa.Text)
+    category: str
+    affected: str | None = None
+    data_loss: bool | None = None
+    inquiry: bool
+    priority: str
+    priority_reason: str = Field(sa_type=sa.Text)
+    opened_at: datetime = _instant()
+    first_response_due: datetime = _instant()
+    first_responded_at: datetime | None = _instant(nullable=True)
+    status: str
+    consultancy: bool
+    approval: str
+    approval_by_channel: str | None = None
+    approval_by_user: str | None = None
+    approval_at: datetime | None = _instant(nullable=True)
+    details: dict[str, Any] = _json()
+    thread_channel: str | None = None
+    thread_conversation: str | None = None
+    thread_ts: str | None = None
+    source_key: str | None = None
+    updated_at: datetime = _instant()
+
+
+class TicketRow(TicketBase, table=True):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        sa.UniqueConstraint("ref", name="uq_tickets_ref"),
+        sa.UniqueConstraint("source_key", name="uq_tickets_source_key"),
+        # "My open tickets": one customer, some statuses, newest first.
+        sa.Index("ix_tickets_customer_status_opened", "customer_id", "status", "opened_at"),
+        sa.Index("ix_tickets_status_opened", "status", "opened_at"),
+        sa.Index("ix_tickets_reporter", "reporter_channel", "reporter_user"),
+        sa.Index("ix_tickets_thread", "thread_channel", "thread_conversation", "thread_ts"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id")
+
+
+class TicketCounterRow(SQLModel, table=True):
+    """The last number handed out per reference prefix; its row lock serialises creations."""
+
+    __tablename__ = "ticket_counters"
+
+    prefix: str = Field(primary_key=True)
+    last: int
+
+
+class TicketEventBase(SQLModel):
+    at: datetime = _instant()
+    actor: str
+    action: str
+    before: dict[str, Any] = _json()
+    after: dict[str, Any] = _json()
+
+
+class TicketEventRow(TicketEventBase, table=True):
+    __tablename__ = "ticket_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+
+
+class TimeEntryBase(SQLModel):
+    agent_channel: str
+    agent_user: str
+    minutes: int
+    at: datetime = _instant()
+    note: str = Field(default="", sa_type=sa.Text)
+
+
+class TimeEntryRow(TimeEntryBase, table=True):
+    __tablename__ = "time_entries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+
+
+class OutboxBase(SQLModel):
+    channel: str  # copied from target["channel"] so due() can filter in SQL
+    target: dict[str, Any] = _json()
+    content: dict[str, Any] = _json()
+    dedupe_key: str
+    attempts: int = 0
+    next_attempt_at: datetime = _instant()
+    created_at: datetime = _instant()
+    sent_at: datetime | None = _instant(nullable=True)
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    result: dict[str, Any] = _json()
+
+
+class OutboxRow(OutboxBase, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        sa.UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
+        sa.Index("ix_outbox_pending", "sent_at", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class ProbedServiceBase(SQLModel):
+    name: str = Field(unique=True)
+    url: str
+    enabled: bool = True
+
+
+class ProbedServiceRow(ProbedServiceBase, table=True):
+    __tablename__ = "probed_services"
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class AvailabilitySampleBase(SQLModel):
+    service: str
+    at: datetime = _instant()
+    up: bool
+    latency_ms: float | None = None
+    error: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class AvailabilitySampleRow(AvailabilitySampleBase, table=True):
+    __tablename__ = "availability_samples"
+    __table_args__ = (sa.Index("ix_availability_samples_service_at", "service", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class ServiceWindowBase(SQLModel):
+    service: str | None = None  # None: every service
+    start: datetime = _instant()
+    end: datetime = _instant()
+    reason: str = Field(sa_type=sa.Text)
+    state: str = "planned"
+
+
+class ServiceWindowRow(ServiceWindowBase, table=True):
+    __tablename__ = "service_windows"
+    __table_args__ = (sa.Index("ix_service_windows_start", "start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class HypercareBase(SQLModel):
+    start: date
+    weeks: int
+    extensions: list[dict[str, Any]] = _json(default_factory=list)
+    sign_offs: list[dict[str, Any]] = _json(default_factory=list)
+    transitioned_at: datetime | None = _instant(nullable=True)
+
+
+class HypercareRow(HypercareBase, table=True):
+    __tablename__ = "hypercare_periods"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True)

@@ -1,0 +1,86 @@
+"""The unit of work (one transaction over all repositories) and the store that opens them."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from storage.repos.customers import SqlContactRepository, SqlCustomerRepository
+from storage.repos.outbox import SqlOutboxRepository
+from storage.repos.records import (
+    SqlHypercareRepository,
+    SqlSampleRepository,
+    SqlServiceRepository,
+    SqlWindowRepository,
+)
+from storage.repos.tickets import SqlTicketRepository
+
+__all__ = ["SqlStore", "SqlUnitOfWork"]
+
+
+class SqlUnitOfWork:
+    """One transaction: commits when the block succeeds, rolls back when it raises."""
+
+    customers: SqlCustomerRepository
+    contacts: SqlContactRepository
+    tickets: SqlTicketRepository
+    outbox: SqlOutboxRepository
+    services: SqlServiceRepository
+    samples: SqlSampleRepository
+    windows: SqlWindowRepository
+    hypercare: SqlHypercareRepository
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, prefix: str) -> None:
+        self._sessions = sessions
+        self._prefix = prefix
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("a unit of work cannot be entered twice")
+        session = self._session = self._sessions()
+        await session.begin()
+        self.customers = SqlCustomerRepository(session)
+        self.contacts = SqlContactRepository(session)
+        self.tickets = SqlTicketRepository(session, prefix=self._prefix)
+        self.outbox = SqlOutboxRepository(session)
+        self.services = SqlServiceRepository(session)
+        self.samples = SqlSampleRepository(session)
+        self.windows = SqlWindowRepository(session)
+        self.hypercare = SqlHypercareRepository(session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self._session
+        assert session is not None
+        try:
+            if exc_type is None:
+                await session.commit()
+            else:
+                await session.rollback()
+        finally:
+            await session.close()
+
+
+class SqlStore:
+    """Opens units of work on one engine; `close()` releases its connections."""
+
+    def __init__(self, engine: AsyncEngine, *, prefix: str = "SUP") -> None:
+        self.engine = engine
+        self.prefix = prefix.upper()
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    def unit(self) -> SqlUnitOfWork:
+        """A new unit of work, to be used as `async with store.unit() as uow:`."""
+        return SqlUnitOfWork(self._sessions, prefix=self.prefix)
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()

@@ -1,0 +1,62 @@
+"""Shared fixtures: a real database per test, SQLite always and PostgreSQL when configured."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+# PostgreSQL runs too when TEST_DATABASE_URL is set (.ci/run sets it).
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@dataclass(frozen=True)
+class Database:
+    """An empty database for one test: a SQLite file, or a fresh PostgreSQL schema."""
+
+    backend: str
+    url: str
+    search_path: str | None = None
+
+
+@pytest.fixture(params=BACKENDS)
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """An empty database, dropped after the test."""
+    if request.param == "sqlite":
+        yield Database("sqlite", f"sqlite:///{tmp_path / 'supportbot.db'}")
+        return
+    from storage.engine import make_engine
+
+    url = os.environ["TEST_DATABASE_URL"]
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(url)
+    async with admin.begin() as conn:
+        await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield Database("postgresql", url, search_path=schema)
+    finally:
+        async with admin.begin() as conn:
+            await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.dispose()
+
+
+@pytest.fixture
+async def store(database: Database) -> AsyncIterator[object]:
+    """A `storage.SqlStore` on an empty, fully migrated database of each configured backend."""
+    from storage import SqlStore
+    from storage.engine import make_engine
+    from storage.tables import metadata
+
+    engine = make_engine(database.url, search_path=database.search_path)
+    # create_all is the fast path; tests/storage/test_migrations.py proves it equals Alembic's.
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    sql_store = SqlStore(engine, prefix="SUP")
+    try:
+        yield sql_store
+    finally:
+        await sql_store.close()
