@@ -1,0 +1,264 @@
+"""The Danish business calendar: when the desk is open, and business time arithmetic.
+
+Business time is real elapsed time (UTC) while the desk is open: Monday-Friday between the
+policy's opening and closing hours, in the policy's time zone, except Danish public holidays,
+bank closing days and the policy's extra closing days. Every business day is stored as a pair
+of UTC instants in integer microseconds, so DST changes cost nothing special.
+
+Speed comes from an index per calendar year, built lazily and cached on the calendar: the
+opening and closing instants of each business day and the cumulative open time before and
+after each day. Adding business time or measuring it is then two binary searches.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from holidays.constants import PUBLIC
+from holidays.countries.denmark import Denmark
+from holidays.helpers import tr
+
+from bot.domain.policy import ClosingDay, Policy
+
+__all__ = ["MAX_YEAR", "MIN_YEAR", "BusinessCalendar", "DanishBankHolidays"]
+
+MIN_YEAR = 1971
+MAX_YEAR = 2999
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+_US_PER_S = 1_000_000
+_US_PER_HOUR = 3_600 * _US_PER_S
+# Mean Gregorian year: a first guess of an instant's year, corrected against exact bounds.
+_US_PER_YEAR = 31_556_952 * _US_PER_S
+
+
+class DanishBankHolidays(Denmark):
+    """Danish public holidays plus, optionally, the national bank's closing days.
+
+    `holidays`' Denmark lists public holidays only; banks also close on the Friday after
+    Ascension Day, Constitution Day (5 June), Christmas Eve and New Year's Eve. 1 May is not a
+    closing day, and Great Prayer Day ends after 2023 (the parent class handles that).
+    """
+
+    def __init__(self, *, bank_holidays: bool = True, years: int | list[int] | None = None) -> None:
+        self.bank_holidays = bank_holidays
+        super().__init__(  # type: ignore[no-untyped-call]  # holidays leaves __init__ untyped
+            years=years, categories=(PUBLIC,), language="en_US"
+        )
+
+    def _populate_public_holidays(self) -> None:
+        super()._populate_public_holidays()  # type: ignore[no-untyped-call]
+        if not self.bank_holidays:
+            return
+        self._add_holiday_40_days_past_easter("Friday after Ascension Day")
+        self._add_holiday_jun_5(tr("Grundlovsdag"))
+        self._add_christmas_eve(tr("Juleaftensdag"))
+        self._add_new_years_eve(tr("Nytårsaften"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Year:
+    """The business days of one local calendar year, as UTC microseconds."""
+
+    opens: list[int]
+    closes: list[int]
+    before: list[int]  # open time of the year before day i
+    after: list[int]  # open time of the year up to the end of day i (before[i + 1])
+    total: int
+
+
+def _micros(value: datetime, what: str) -> int:
+    """Microseconds since the Unix epoch of an aware instant (exact, unlike timestamp())."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware, got naive {value.isoformat()}")
+    return (value - _EPOCH) // _US
+
+
+def _delta_micros(delta: timedelta) -> int:
+    return (delta.days * 86_400 + delta.seconds) * _US_PER_S + delta.microseconds
+
+
+class BusinessCalendar:
+    """Opening hours and closing days of a policy, with fast business time arithmetic."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.tz = policy.timezone
+        self._extra: dict[date, str] = {}
+        for day in policy.extra_closing_days:
+            name = self._extra.get(day.date)
+            self._extra[day.date] = f"{name}; {day.name}" if name else day.name
+        self._years: dict[int, _Year] = {}
+        self._bounds: dict[int, int] = {}
+        self._closed: dict[int, dict[date, str]] = {}
+
+    # -- closing days ---------------------------------------------------------------------
+
+    def _closed_in(self, year: int) -> dict[date, str]:
+        """Every closing day of `year` (weekends excluded) with its name."""
+        found = self._closed.get(year)
+        if found is None:
+            _check_year(year)
+            found = {}
+            for day, name in DanishBankHolidays(
+                bank_holidays=self.policy.bank_holidays, years=year
+            ).items():
+                if day.weekday() < 5:
+                    found[day] = name
+            for day, name in self._extra.items():
+                if day.year == year and day.weekday() < 5:
+                    found[day] = f"{found[day]}; {name}" if day in found else name
+            self._closed[year] = found
+        return found
+
+    def closed_days(self, year: int) -> list[ClosingDay]:
+        """The weekdays of `year` the desk is closed, with their names, in date order."""
+        return [ClosingDay(day, name) for day, name in sorted(self._closed_in(year).items())]
+
+    def is_business_day(self, day: date) -> bool:
+        """Whether the desk opens at all on this calendar date."""
+        return day.weekday() < 5 and day not in self._closed_in(day.year)
+
+    # -- the index ------------------------------------------------------------------------
+
+    def _bound(self, year: int) -> int:
+        """The instant local 1 January of `year` begins, in microseconds."""
+        found = self._bounds.get(year)
+        if found is None:
+            found = _micros(datetime(year, 1, 1, tzinfo=self.tz), "bound")
+            self._bounds[year] = found
+        return found
+
+    def _year_of(self, t: int) -> int:
+        year = 1970 + t // _US_PER_YEAR
+        if not MIN_YEAR - 1 <= year <= MAX_YEAR + 1:
+            _check_year(year)
+        while t < self._bound(year):
+            year -= 1
+        while t >= self._bound(year + 1):
+            year += 1
+        return year
+
+    def _index(self, year: int) -> _Year:
+        found = self._years.get(year)
+        if found is None:
+            found = self._build(year)
+            self._years[year] = found
+        return found
+
+    def _build(self, year: int) -> _Year:
+        closed = self._closed_in(year)
+        opens_at, closes_at = self.policy.opens, self.policy.closes
+        opens: list[int] = []
+        closes: list[int] = []
+        before: list[int] = []
+        after: list[int] = []
+        total = 0
+        day = date(year, 1, 1)
+        one = timedelta(days=1)
+        while day.year == year:
+            if day.weekday() < 5 and day not in closed:
+                start = _micros(datetime.combine(day, opens_at, tzinfo=self.tz), "open")
+                end = _micros(datetime.combine(day, closes_at, tzinfo=self.tz), "close")
+                # A DST gap can swallow a short opening window entirely; skip such a day.
+                if end > start:
+                    opens.append(start)
+                    closes.append(end)
+                    before.append(total)
+                    total += end - start
+                    after.append(total)
+            day += one
+        return _Year(opens, closes, before, after, total)
+
+    def _next_year(self, year: int) -> int:
+        if year >= MAX_YEAR:
+            raise ValueError(f"beyond the supported calendar range {MIN_YEAR}-{MAX_YEAR}")
+        return year + 1
+
+    def _position(self, t: int) -> tuple[int, int]:
+        """(year, business time of that year elapsed at instant t)."""
+        year = self._year_of(t)
+        index = self._index(year)
+        i = bisect_right(index.closes, t)
+        if i == len(index.closes):
+            return year, index.total
+        return year, index.before[i] + max(0, t - index.opens[i])
+
+    def _instant(self, t: int) -> datetime:
+        seconds, micros = divmod(t, _US_PER_S)
+        result = datetime.fromtimestamp(seconds, self.tz)
+        return result.replace(microsecond=micros) if micros else result
+
+    # -- public operations ----------------------------------------------------------------
+
+    def is_open(self, at: datetime) -> bool:
+        """Whether the desk is open at this instant (open at opening, closed at closing)."""
+        t = _micros(at, "at")
+        index = self._index(self._year_of(t))
+        i = bisect_right(index.closes, t)
+        return i < len(index.closes) and index.opens[i] <= t
+
+    def next_opening(self, at: datetime) -> datetime:
+        """`at` itself (in the policy's zone) if open, else the next instant the desk opens."""
+        t = _micros(at, "at")
+        year = self._year_of(t)
+        index = self._index(year)
+        i = bisect_right(index.closes, t)
+        while i == len(index.closes):
+            year = self._next_year(year)
+            index = self._index(year)
+            i = 0
+        return self._instant(max(t, index.opens[i]))
+
+    def add_business_time(self, start: datetime, delta: timedelta) -> datetime:
+        """The earliest instant at which `delta` of business time has elapsed since `start`.
+
+        The clock starts at the next opening if `start` is outside opening hours, and a target
+        that runs out exactly at closing is due at closing, not at the next opening.
+        """
+        need = _delta_micros(delta)
+        if need < 0:
+            raise ValueError(f"business time to add must not be negative, got {delta}")
+        t = _micros(start, "start")
+        year = self._year_of(t)
+        index = self._index(year)
+        i = bisect_right(index.closes, t)
+        if i < len(index.closes):
+            target = index.before[i] + max(0, t - index.opens[i]) + need
+        else:
+            target = index.total + need
+        # Roll into following years while the target lies beyond this one's open time.
+        while target > index.total or i == len(index.closes):
+            target -= index.total
+            year = self._next_year(year)
+            index = self._index(year)
+            i = 0
+        j = bisect_left(index.after, target, i)
+        return self._instant(index.opens[j] + target - index.before[j])
+
+    def add_business_hours(self, start: datetime, hours: float) -> datetime:
+        """The due instant `hours` business hours after `start` (see add_business_time)."""
+        if not math.isfinite(hours) or hours < 0:
+            raise ValueError(f"business hours to add must be a non-negative number, got {hours}")
+        return self.add_business_time(start, timedelta(microseconds=round(hours * _US_PER_HOUR)))
+
+    def business_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Business time elapsed from `start` to `end`; negative if `end` is before `start`."""
+        a, b = _micros(start, "start"), _micros(end, "end")
+        if b < a:
+            return -self.business_time_between(end, start)
+        year_a, pos_a = self._position(a)
+        year_b, pos_b = self._position(b)
+        total = pos_b - pos_a
+        for year in range(year_a, year_b):
+            total += self._index(year).total
+        return timedelta(microseconds=total)
+
+
+def _check_year(year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"year {year} is outside the supported range {MIN_YEAR}-{MAX_YEAR}")
