@@ -222,7 +222,10 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
     if country != "DK":
         raise r.fail("calendar.country", f"only DK is supported, got {country!r}")
     closing: list[ClosingDay] = []
-    for i, raw in enumerate(calendar.get("extra_closing_days", [])):
+    extra = calendar.get("extra_closing_days", [])
+    if not isinstance(extra, list):
+        raise r.fail("calendar.extra_closing_days", "must be a list of {date, name} tables")
+    for i, raw in enumerate(extra):
         path = f"calendar.extra_closing_days[{i}]."
         if not isinstance(raw, dict):
             raise r.fail(path[:-1], "must be a table with date and name")
