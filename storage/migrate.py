@@ -13,9 +13,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["MigrationStatus", "alembic_config", "diff", "status", "upgrade"]
+__all__ = ["MigrationStatus", "alembic_config", "diff", "include_object", "status", "upgrade"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATION_LOCK = 0x5BB07  # an arbitrary application-wide advisory lock key
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,17 @@ class MigrationStatus:
         return self.current == self.head
 
 
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Compare only our tables: a shared database may hold other applications' tables."""
+    if type_ == "table" and reflected and compare_to is None:
+        from storage.tables import metadata
+
+        return name in metadata.tables
+    return True
+
+
 def alembic_config() -> Config:
     """An Alembic configuration pointing at the packaged migrations."""
     config = Config()
@@ -42,6 +54,9 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Migrate the database to `revision` (default: the newest)."""
 
     def run(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            # Two instances starting together must not both create the tables.
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -69,7 +84,8 @@ async def diff(engine: AsyncEngine) -> list[Any]:
     from storage.tables import metadata
 
     def compare(connection: Connection) -> list[Any]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": include_object}
+        context = MigrationContext.configure(connection, opts=opts)
         return list(compare_metadata(context, metadata))
 
     async with engine.connect() as connection:

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+from storage.migrate import include_object
 from storage.tables import metadata
-
-
-def _include_object(
-    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
-) -> bool:
-    # Only our tables: a shared PostgreSQL database may hold other applications' tables.
-    if type_ == "table" and reflected and compare_to is None:
-        return name in metadata.tables
-    return True
 
 
 def run_migrations_online() -> None:
@@ -24,7 +16,7 @@ def run_migrations_online() -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        include_object=_include_object,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

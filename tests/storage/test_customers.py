@@ -1,0 +1,109 @@
+"""Customers and contacts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.app.ports import DuplicateError, NotFoundError
+from bot.domain.models import Channel, Identity, Role
+
+
+async def test_customer_names_are_unique_regardless_of_case(store):
+    async with store.unit() as uow:
+        acme = await uow.customers.add(
+            name="Acme  A/S",
+            slack_team="T1",
+            slack_channel="C1",
+            go_live=date(2026, 12, 1),
+            hypercare_weeks=4,
+        )
+    async with store.unit() as uow:
+        assert await uow.customers.by_name(name="acme a/s") == acme
+        assert await uow.customers.get(customer_id=acme.id) == acme
+        with pytest.raises(DuplicateError):
+            await uow.customers.add(name="ACME A/S")
+    assert acme.name == "Acme A/S" and acme.go_live == date(2026, 12, 1)
+
+
+async def test_customers_are_found_by_slack_channel_and_teams_tenant(store):
+    async with store.unit() as uow:
+        acme = await uow.customers.add(name="Acme", slack_team="T1", slack_channel="C1")
+        globex = await uow.customers.add(name="Globex", teams_tenant="tenant-g")
+    async with store.unit() as uow:
+        assert await uow.customers.by_slack_channel(team="T1", channel="C1") == acme
+        assert await uow.customers.by_slack_channel(team=None, channel="C1") == acme
+        assert await uow.customers.by_slack_channel(team="T2", channel="C1") is None
+        assert await uow.customers.by_teams_tenant(tenant="tenant-g") == globex
+        assert await uow.customers.by_teams_tenant(tenant="other") is None
+        assert [c.name for c in await uow.customers.all()] == ["Acme", "Globex"]
+
+
+async def test_customer_update(store):
+    async with store.unit() as uow:
+        acme = await uow.customers.add(name="Acme")
+        await uow.customers.add(name="Globex")
+    async with store.unit() as uow:
+        changed = await uow.customers.update(
+            customer_id=acme.id,
+            teams_conversation='{"id": "19:x"}',
+            policy_overrides={"hypercare_minimum_weeks": 3},
+        )
+        with pytest.raises(DuplicateError):
+            await uow.customers.update(customer_id=acme.id, name="globex")
+        with pytest.raises(ValueError, match="colour"):
+            await uow.customers.update(customer_id=acme.id, colour="red")
+        with pytest.raises(NotFoundError):
+            await uow.customers.update(customer_id=acme.id + 100, name="x")
+    async with store.unit() as uow:
+        assert await uow.customers.get(customer_id=acme.id) == changed
+    assert changed.policy_overrides == {"hypercare_minimum_weeks": 3}
+
+
+async def test_an_identity_is_bound_once(store):
+    user = Identity(Channel.SLACK, "U1")
+    async with store.unit() as uow:
+        acme = await uow.customers.add(name="Acme")
+        globex = await uow.customers.add(name="Globex")
+        contact = await uow.contacts.add(customer_id=acme.id, identity=user, role=Role.APPROVER)
+        with pytest.raises(DuplicateError):
+            await uow.contacts.add(customer_id=globex.id, identity=user, role=Role.CUSTOMER)
+        with pytest.raises(NotFoundError):
+            await uow.contacts.add(
+                customer_id=globex.id + 9,
+                identity=Identity(Channel.SLACK, "U9"),
+                role=Role.CUSTOMER,
+            )
+    async with store.unit() as uow:
+        assert await uow.contacts.find(identity=user) == contact
+        assert await uow.contacts.find(identity=Identity(Channel.TEAMS, "U1")) is None
+        assert await uow.contacts.all() == [contact]
+
+
+async def test_contacts_by_customer_role_and_agents(store):
+    async with store.unit() as uow:
+        acme = await uow.customers.add(name="Acme")
+        vendor = await uow.customers.add(name="Vendor")
+        filer = await uow.contacts.add(
+            customer_id=acme.id, identity=Identity(Channel.SLACK, "U1"), role=Role.CUSTOMER
+        )
+        approver = await uow.contacts.add(
+            customer_id=acme.id,
+            identity=Identity(Channel.TEAMS, "aad-2"),
+            role=Role.APPROVER,
+            display_name="Ann",
+        )
+        slack_agent = await uow.contacts.add(
+            customer_id=vendor.id, identity=Identity(Channel.SLACK, "U9"), role=Role.AGENT
+        )
+        teams_agent = await uow.contacts.add(
+            customer_id=vendor.id, identity=Identity(Channel.TEAMS, "aad-9"), role=Role.AGENT
+        )
+    async with store.unit() as uow:
+        assert await uow.contacts.for_customer(customer_id=acme.id) == [filer, approver]
+        assert await uow.contacts.for_customer(customer_id=acme.id, roles=[Role.APPROVER]) == [
+            approver
+        ]
+        assert await uow.contacts.agents() == [slack_agent, teams_agent]
+        assert await uow.contacts.agents(channel=Channel.TEAMS) == [teams_agent]

@@ -1,0 +1,63 @@
+"""The outbox: dedupe, due messages, sent and failed attempts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.domain.models import Channel
+from tests.storage.factories import OPENED
+
+SLACK = {"channel": "slack", "kind": "customer_channel", "customer_id": 1}
+TEAMS = {"channel": "teams", "kind": "user", "user": "aad-1"}
+
+
+async def enqueue(store, key: str, target=SLACK, at=OPENED) -> bool:
+    async with store.unit() as uow:
+        return await uow.outbox.enqueue(target=target, content={"text": key}, dedupe_key=key, at=at)
+
+
+async def test_a_dedupe_key_is_queued_once(store):
+    assert await enqueue(store, "announce:SUP-1001") is True
+    assert await enqueue(store, "announce:SUP-1001", target=TEAMS) is False
+    async with store.unit() as uow:
+        due = await uow.outbox.due(now=OPENED)
+    assert (
+        len(due) == 1 and due[0].target == SLACK and due[0].content == {"text": "announce:SUP-1001"}
+    )
+
+
+async def test_due_returns_unsent_messages_oldest_first_filtered_by_channel(store):
+    await enqueue(store, "later", at=OPENED + timedelta(minutes=5))
+    await enqueue(store, "first")
+    await enqueue(store, "teams", target=TEAMS)
+    async with store.unit() as uow:
+        all_due = await uow.outbox.due(now=OPENED + timedelta(minutes=5))
+        now_due = await uow.outbox.due(now=OPENED)
+        slack = await uow.outbox.due(now=OPENED + timedelta(hours=1), channels=[Channel.SLACK])
+        limited = await uow.outbox.due(now=OPENED + timedelta(hours=1), limit=1)
+    assert [m.dedupe_key for m in all_due] == ["first", "teams", "later"]
+    assert [m.dedupe_key for m in now_due] == ["first", "teams"]
+    assert [m.dedupe_key for m in slack] == ["first", "later"]
+    assert [m.dedupe_key for m in limited] == ["first"]
+
+
+async def test_sent_messages_are_no_longer_due(store):
+    await enqueue(store, "a")
+    async with store.unit() as uow:
+        (message,) = await uow.outbox.due(now=OPENED)
+        await uow.outbox.mark_sent(message_id=message.id, at=OPENED, result={"ts": "1.2"})
+    async with store.unit() as uow:
+        assert await uow.outbox.due(now=OPENED + timedelta(days=1)) == []
+
+
+async def test_a_failed_message_comes_back_at_its_retry_time(store):
+    await enqueue(store, "a")
+    retry = OPENED + timedelta(minutes=2)
+    async with store.unit() as uow:
+        (message,) = await uow.outbox.due(now=OPENED)
+        await uow.outbox.mark_failed(message_id=message.id, error="rate limited", retry_at=retry)
+    async with store.unit() as uow:
+        assert await uow.outbox.due(now=OPENED + timedelta(minutes=1)) == []
+        (again,) = await uow.outbox.due(now=retry)
+    assert again.attempts == 1 and again.last_error == "rate limited"
+    assert again.next_attempt_at == retry
