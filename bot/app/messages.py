@@ -1,0 +1,642 @@
+"""Every word the bot says, channel-neutral: plain-text `Reply` values the adapters render.
+
+Nothing here is markup; adapters escape whatever they render. Instants are shown in the
+agreement's time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.app.forms import Form, Question, QuestionKind
+from bot.app.replies import Button, Field, Reply
+from bot.domain.models import ApprovalState, Contact, Customer, Ticket, TicketStatus
+from bot.domain.policy import Policy, PriorityKey
+from bot.domain.sla import SlaSnapshot, SlaState
+
+if TYPE_CHECKING:
+    from bot.app.intake import Assessment
+    from bot.app.monitoring import PlannedWindow, Uptime
+
+# --- formatting -------------------------------------------------------------------------------
+
+
+def when(at: datetime, policy: Policy, *, zone: bool = True) -> str:
+    """An instant in the agreement's time zone, e.g. 'Mon 30 Nov 2026 10:00 (Copenhagen time)'."""
+    local = at.astimezone(policy.timezone)
+    if not zone:
+        return f"{local:%a %d %b %Y %H:%M}"
+    city = policy.timezone.key.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{local:%a %d %b %Y %H:%M} ({city} time)"
+
+
+def day(at: datetime, policy: Policy) -> str:
+    """A calendar day, e.g. 'Mon 30 Nov 2026'."""
+    return f"{at.astimezone(policy.timezone):%a %d %b %Y}"
+
+
+def duration(delta: timedelta) -> str:
+    """A business-time span, e.g. '7 h 30 min'."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    if hours:
+        return f"{hours} h"
+    return f"{rest} min"
+
+
+def priority_name(policy: Policy, key: PriorityKey | str) -> str:
+    """'High (4 business hours)'."""
+    rule = policy.priority(key)
+    unit = "business hour" if rule.first_response_hours == 1 else "business hours"
+    return f"{rule.name} ({rule.first_response_hours} {unit})"
+
+
+STATUS_LABELS = {
+    TicketStatus.OPEN: "Open",
+    TicketStatus.ACKNOWLEDGED: "Acknowledged",
+    TicketStatus.IN_PROGRESS: "In progress",
+    TicketStatus.WAITING_ON_CUSTOMER: "Waiting on customer",
+    TicketStatus.RESOLVED: "Resolved",
+    TicketStatus.CLOSED: "Closed",
+}
+
+APPROVAL_LABELS = {
+    ApprovalState.NOT_REQUIRED: "not required (fixed fee)",
+    ApprovalState.PENDING: "waiting for the customer's approval",
+    ApprovalState.APPROVED: "approved",
+    ApprovalState.DECLINED: "declined",
+}
+
+
+def hours(minutes: int) -> str:
+    """Logged time, e.g. '1.5 h'."""
+    return f"{minutes / 60:g} h"
+
+
+# --- the intake form ----------------------------------------------------------------------------
+
+FORM_TITLE = "New support ticket"
+FORM_SUBMIT = "File ticket"
+SUMMARY_PROMPT = "What is the problem, in one line?"
+SUMMARY_PLACEHOLDER = "e.g. Users in the Aarhus segment cannot log in"
+DESCRIPTION_PROMPT = "Describe what happens, what you expected, and what you have tried."
+DESCRIPTION_HINT = "Steps to reproduce and error messages help us answer faster."
+AFFECTED_PROMPT = "Who is affected?"
+AFFECTED_LABELS = {
+    "all": "All users",
+    "some": "Some users",
+    "single": "A single user",
+    "inquiry": "Nobody, it is just a question",
+}
+DATA_LOSS_PROMPT = "Is there a risk of data loss?"
+DATA_LOSS_YES = "Yes, there is a risk of data loss"
+DATA_LOSS_NO = "No risk of data loss"
+DATA_LOSS_HINT = "Together with who is affected, this sets the priority from the agreement."
+CATEGORY_PROMPT = "What is it about?"
+CATEGORY_HINT = "Consultancy services are billed separately and need your approver's consent."
+OTHER_CATEGORY = "Something else"
+ENVIRONMENT_PROMPT = "Which environment? (optional)"
+ENVIRONMENT_PLACEHOLDER = "e.g. production, sandbox"
+SINCE_PROMPT = "Since when? (optional)"
+SINCE_PLACEHOLDER = "e.g. this morning around 9"
+USERS_PROMPT = "How many users are affected? (optional)"
+USERS_PLACEHOLDER = "e.g. 25"
+NOT_A_NUMBER = "That is not a number of users. Please give a whole number, e.g. 25."
+
+
+def consultancy_choice_label(name: str) -> str:
+    """How a consultancy service is offered as a category."""
+    return f"{name} (consultancy, billable)"
+
+
+def empty_answer(question: Question) -> str:
+    """The re-ask for an empty required answer."""
+    if question.kind is QuestionKind.CHOICE:
+        return "Please pick one of the options."
+    return "This one cannot be empty."
+
+
+def too_long(length: int, limit: int) -> str:
+    """The re-ask for an answer over the length limit."""
+    return f"That is {length} characters; please keep it to {limit}."
+
+
+def not_a_choice(question: Question) -> str:
+    """The re-ask for an answer that is not one of the choices."""
+    return f"Please answer with a number from 1 to {len(question.choices)}, or one of the labels."
+
+
+def reask(error: str) -> Reply:
+    """A friendly nudge before the same question again."""
+    return Reply(text=f"Sorry, I did not get that. {error}", private=True)
+
+
+def intake_intro() -> Reply:
+    """The start of a step-by-step intake."""
+    return Reply(
+        text="Let's file a ticket. Answer each question; type 'back' to change the previous "
+        "answer or 'cancel' to stop at any time.",
+        private=True,
+    )
+
+
+def ask(question: Question, number: int, total: int) -> Reply:
+    """One question of the step-by-step intake, choices numbered."""
+    lines = [f"({number}/{total}) {question.prompt}"]
+    if question.hint:
+        lines.append(question.hint)
+    for index, choice in enumerate(question.choices, start=1):
+        lines.append(f"  {index}. {choice.label}")
+    if not question.required:
+        lines.append("Press Enter or type 'skip' to leave it out.")
+    return Reply(text="\n".join(lines), private=True)
+
+
+def intake_cancelled() -> Reply:
+    """The intake was cancelled."""
+    return Reply(text="Cancelled. Nothing was filed.", private=True)
+
+
+def confirm_reask() -> Reply:
+    """An unclear answer to the confirmation."""
+    return Reply(
+        text="Type 'yes' to file the ticket, 'back' to change it or 'cancel'.", private=True
+    )
+
+
+def _answer_fields(form: Form, answers: Mapping[str, str]) -> tuple[Field, ...]:
+    fields: list[Field] = []
+    for question in form.questions:
+        value = answers.get(question.key, "")
+        if not value or question.key in ("affected", "data_loss", "category"):
+            continue
+        fields.append(Field(question.prompt.split("?")[0].removesuffix(" (optional)"), value))
+    return tuple(fields)
+
+
+def intake_summary(
+    policy: Policy, form: Form, answers: Mapping[str, str], assessment: Assessment
+) -> Reply:
+    """The confirmation before filing: priority, reason, due instant, business time left."""
+    fields = [
+        Field("Priority", priority_name(policy, assessment.classification.priority)),
+        Field("Why", assessment.classification.reason),
+        Field("First response due", when(assessment.due, policy)),
+        Field("Business time left", duration(assessment.left)),
+        Field("Category", assessment.category_name),
+    ]
+    text = "Please check your ticket. File it? (yes / back / cancel)"
+    if assessment.consultancy:
+        text = f"{CONSULTANCY_NOTICE}\n{text}"
+    return Reply(
+        title="Your ticket",
+        text=text,
+        fields=tuple(fields) + _answer_fields(form, answers),
+        private=True,
+    )
+
+
+# --- filing ---------------------------------------------------------------------------------------
+
+CONSULTANCY_NOTICE = (
+    "This is a consultancy service: it is billable, outside the fixed fee, and work starts "
+    "only after your organisation's approver has approved it."
+)
+
+
+def end_user_refusal(customer: Customer | None, contacts: Sequence[Contact]) -> Reply:
+    """Why an end user cannot file: their organisation's 1st-level support comes first."""
+    names = [c.display_name or c.identity.user_id for c in contacts]
+    if customer is not None and names:
+        who = f"{customer.name}'s support contact{'s' if len(names) > 1 else ''}, {_join(names)}"
+    elif customer is not None:
+        who = f"the IT support at {customer.name}"
+    else:
+        who = "your organisation's IT support"
+    return Reply(
+        text=(
+            "Thanks for reaching out. Under the support agreement, your organisation's own "
+            f"1st-level support handles requests first: please contact {who}. They will file "
+            "a ticket with us if it needs 2nd-level support. Nothing has been filed."
+        ),
+        private=True,
+    )
+
+
+def agent_cannot_file() -> Reply:
+    """Agents act on tickets; customers file them."""
+    return Reply(
+        text="Tickets are filed by the customer's registered contacts. As an agent you can act "
+        "on tickets (acknowledge, reply, change status, reprioritise).",
+        private=True,
+    )
+
+
+def filed(policy: Policy, ticket: Ticket, left: timedelta, *, approvers: int = 0) -> Reply:
+    """The reporter's confirmation: reference, priority and due time."""
+    text = (
+        f"Filed {ticket.ref} with priority {priority_name(policy, ticket.priority)}. "
+        f"First response due {when(ticket.first_response_due, policy)}, "
+        f"{duration(left)} of business time from now."
+    )
+    if ticket.consultancy:
+        asked = (
+            "Your approver has been asked."
+            if approvers == 1
+            else f"Your {approvers} approvers have been asked."
+            if approvers
+            else "No approver is registered for your organisation yet; please have one "
+            "added so the work can be approved."
+        )
+        text += f"\n{CONSULTANCY_NOTICE} {asked}"
+    return Reply(title=ticket.ref, text=text, private=True)
+
+
+def announcement(
+    policy: Policy,
+    ticket: Ticket,
+    customer: Customer,
+    reporter: str,
+    buttons: tuple[Button, ...],
+) -> Reply:
+    """The ticket's message in the customer's support channel; its thread is the ticket's."""
+    fields = [
+        Field("Customer", customer.name),
+        Field("Reported by", reporter),
+        Field("Priority", priority_name(policy, ticket.priority)),
+        Field("Why", ticket.priority_reason),
+        Field("First response due", when(ticket.first_response_due, policy)),
+        Field("Category", policy.category_name(ticket.category) or OTHER_CATEGORY),
+    ]
+    if ticket.consultancy:
+        fields.append(Field("Billing", "Consultancy: billable, needs prior approval"))
+    return Reply(
+        title=f"{ticket.ref}: {ticket.summary}",
+        text=ticket.description,
+        fields=tuple(fields),
+        buttons=buttons,
+        footer=f"Status: {STATUS_LABELS[ticket.status]}",
+    )
+
+
+def approval_request(
+    policy: Policy, ticket: Ticket, customer: Customer, reporter: str, buttons: tuple[Button, ...]
+) -> Reply:
+    """The question to a customer's approver."""
+    return Reply(
+        title=f"Approval needed: {ticket.ref}",
+        text=(
+            f"{reporter} asked for a consultancy service for {customer.name}: "
+            f"'{ticket.summary}'. It is billable, outside the fixed fee, and we start only "
+            "once you approve it."
+        ),
+        fields=(Field("Service", policy.category_name(ticket.category) or OTHER_CATEGORY),),
+        buttons=buttons,
+    )
+
+
+BUTTON_LABELS = {
+    "ticket.acknowledge": "Acknowledge",
+    "ticket.start": "In progress",
+    "ticket.resolve": "Resolve",
+    "ticket.approve": "Approve",
+    "ticket.decline": "Decline",
+}
+
+
+# --- actions --------------------------------------------------------------------------------------
+
+
+def not_found(ref: str) -> Reply:
+    """The same answer for a missing ticket and for another customer's ticket."""
+    return Reply(text=f"I can't find a ticket {ref.upper()}.", private=True)
+
+
+def agents_only(what: str) -> Reply:
+    """A customer or end user tried an agent's action."""
+    return Reply(text=f"Only the service provider's agents can {what}.", private=True)
+
+
+def approvers_only(customer: Customer | None) -> Reply:
+    """Someone other than the customer's approver tried to approve or decline."""
+    org = customer.name if customer is not None else "the customer"
+    return Reply(text=f"Only {org}'s approvers can approve or decline consultancy.", private=True)
+
+
+def not_pending(ticket: Ticket) -> Reply:
+    """Approve/decline on a ticket that is not waiting for approval."""
+    return Reply(
+        text=f"{ticket.ref} is not waiting for approval "
+        f"(approval {APPROVAL_LABELS[ticket.approval]}).",
+        private=True,
+    )
+
+
+def illegal_transition(ticket: Ticket, target: TicketStatus) -> Reply:
+    """A status change the life cycle does not allow."""
+    return Reply(
+        text=f"{ticket.ref} is {STATUS_LABELS[ticket.status].lower()}; it cannot go to "
+        f"'{STATUS_LABELS[target].lower()}' from there.",
+        private=True,
+    )
+
+
+def already(ticket: Ticket, what: str) -> Reply:
+    """Nothing to do: the ticket is in that state already."""
+    return Reply(text=f"{ticket.ref} is already {what}.", private=True)
+
+
+def awaiting_approval(ticket: Ticket) -> Reply:
+    """Agents cannot start consultancy work before the customer approves."""
+    state = APPROVAL_LABELS[ticket.approval]
+    return Reply(
+        text=f"{ticket.ref} is billable consultancy and its approval is {state}: work cannot "
+        "start before the customer's approver approves it.",
+        private=True,
+    )
+
+
+def status_update(policy: Policy, ticket: Ticket, actor: str, now: datetime) -> Reply:
+    """Posted in the ticket's thread when an agent changes its status."""
+    text = f"{actor} set {ticket.ref} to {STATUS_LABELS[ticket.status].lower()}."
+    if ticket.status is TicketStatus.ACKNOWLEDGED:
+        text = f"{actor} acknowledged {ticket.ref} and is looking into it."
+    return Reply(text=text, footer=when(now, policy))
+
+
+def done(text: str) -> Reply:
+    """A private confirmation to the actor."""
+    return Reply(text=text, private=True)
+
+
+def first_response_note(policy: Policy, ticket: Ticket, now: datetime) -> str:
+    """Whether the first response met its due time."""
+    due = when(ticket.first_response_due, policy)
+    if now <= ticket.first_response_due:
+        return f"First response recorded, within the SLA (due {due})."
+    return f"First response recorded, after the due time {due}."
+
+
+def agent_reply(ticket: Ticket, actor: str, text: str) -> Reply:
+    """An agent's or customer's reply, posted in the ticket's thread."""
+    return Reply(text=text, title=f"{actor} on {ticket.ref}")
+
+
+def needs_text(usage: str) -> Reply:
+    """An action missing its argument."""
+    return Reply(text=f"That needs a bit more: {usage}", private=True)
+
+
+def reprioritised(policy: Policy, ticket: Ticket, actor: str, reason: str) -> Reply:
+    """Posted in the thread when an agent changes the priority."""
+    return Reply(
+        text=f"{actor} changed the priority of {ticket.ref} to "
+        f"{priority_name(policy, ticket.priority)}: {reason}. First response now due "
+        f"{when(ticket.first_response_due, policy)}.",
+    )
+
+
+def approval_decided(
+    policy: Policy, ticket: Ticket, actor: str, now: datetime, reason: str = ""
+) -> Reply:
+    """Posted in the thread when an approver decides."""
+    if ticket.approval is ApprovalState.APPROVED:
+        text = f"{actor} approved the consultancy on {ticket.ref}; work can start."
+    else:
+        text = f"{actor} declined the consultancy on {ticket.ref}; no billable work will be done."
+        if reason:
+            text += f" Reason: {reason}"
+    return Reply(text=text, footer=when(now, policy))
+
+
+def fixed_fee(ticket: Ticket) -> Reply:
+    """Time is logged only for billable consultancy."""
+    return Reply(
+        text=f"{ticket.ref} is covered by the fixed fee; time is logged only on consultancy "
+        "tickets.",
+        private=True,
+    )
+
+
+def time_logged(ticket: Ticket, minutes: int, total: int) -> Reply:
+    """Confirmation of logged consultancy time."""
+    return Reply(
+        text=f"Logged {hours(minutes)} on {ticket.ref} ({hours(total)} billable in total).",
+        private=True,
+    )
+
+
+def bad_duration(text: str) -> Reply:
+    """A time log that is not a duration."""
+    return Reply(
+        text=f"'{text}' is not a duration I understand. Try e.g. 'log SUP-1001 1.5h what you did' "
+        "or '90m'.",
+        private=True,
+    )
+
+
+def unknown_priority(policy: Policy) -> Reply:
+    """A reprioritisation naming no priority."""
+    keys = ", ".join(p.key.value for p in policy.priorities)
+    return Reply(
+        text=f"Give the new priority ({keys}) and a reason, e.g. 'priority SUP-1001 high "
+        "all stores are down'.",
+        private=True,
+    )
+
+
+def unknown_action(action: str) -> Reply:
+    """An action name no use case knows."""
+    return Reply(text=f"I don't know the action '{action}'.", private=True)
+
+
+# --- questions ------------------------------------------------------------------------------------
+
+
+def help_text(prefix: str, agent: bool) -> Reply:
+    """What the bot understands, with examples."""
+    ref = f"{prefix}-1001"
+    lines = [
+        "I can help with these (English or Danish):",
+        "  what's current uptime?  /  hvad er oppetiden?",
+        f"  status of {ref}",
+        f"  when is {ref} due?",
+        "  my open tickets  /  mine åbne sager",
+        "  any service windows planned?",
+        "  hypercare status",
+        "To report a problem, use /ticket.",
+    ]
+    if agent:
+        lines += [
+            "As an agent: ack, start, wait, resolve, close, reopen, reply, priority, log, e.g.",
+            f"  ack {ref}   reply {ref} We are on it   priority {ref} high all stores down",
+            f"  log {ref} 1.5h restored the deleted locations",
+        ]
+    return Reply(title="Help", text="\n".join(lines), private=True)
+
+
+def didnt_understand(prefix: str, agent: bool) -> Reply:
+    """Anything the bot cannot answer gets help with examples."""
+    base = help_text(prefix, agent)
+    return Reply(title=base.title, text="I didn't catch that.\n" + base.text, private=True)
+
+
+def no_measurements(policy: Policy) -> Reply:
+    """Uptime asked before any availability sample exists."""
+    return Reply(
+        text="No availability measurements exist yet, so I can't give an uptime figure. "
+        f"The agreement's target is {policy.availability_target_percent:g}% per calendar "
+        "month within operating hours, measured every "
+        f"{policy.sample_interval_minutes} minutes.",
+        private=True,
+    )
+
+
+def uptime(policy: Policy, figure: Uptime) -> Reply:
+    """This month's availability against the target."""
+    target = policy.availability_target_percent
+    verdict = "meets" if figure.percent >= target else "is below"
+    return Reply(
+        text=f"Uptime this month so far: {figure.percent:.2f}% ({figure.samples} measurements "
+        f"since {day(figure.start, policy)}), which {verdict} the {target:g}% target.",
+        private=True,
+    )
+
+
+def no_windows() -> Reply:
+    """No service windows planned."""
+    return Reply(text="No extraordinary service windows are planned.", private=True)
+
+
+def windows(policy: Policy, planned: Sequence[PlannedWindow]) -> Reply:
+    """Planned service windows."""
+    lines = [
+        f"- {when(w.start, policy)} to {when(w.end, policy)}"
+        + (f" ({w.service})" if w.service else "")
+        + f": {w.reason}"
+        for w in planned
+    ]
+    return Reply(title="Planned service windows", text="\n".join(lines), private=True)
+
+
+def sla_line(policy: Policy, ticket: Ticket, snap: SlaSnapshot) -> str:
+    """The first-response clock of a ticket, in words."""
+    due = when(ticket.first_response_due, policy)
+    if snap.state is SlaState.MET:
+        assert ticket.first_responded_at is not None
+        given = when(ticket.first_responded_at, policy, zone=False)
+        return f"first response given {given}, due {due}"
+    if snap.state is SlaState.BREACHED:
+        return f"first response overdue since {due}"
+    risk = ", at risk" if snap.state is SlaState.AT_RISK else ""
+    return f"first response due {due}, {duration(snap.remaining)} of business time left{risk}"
+
+
+def ticket_status(
+    policy: Policy, ticket: Ticket, customer: Customer | None, snap: SlaSnapshot
+) -> Reply:
+    """The answer to 'status of SUP-12'."""
+    fields = [
+        Field("Status", STATUS_LABELS[ticket.status]),
+        Field("Priority", priority_name(policy, ticket.priority)),
+        Field("Opened", when(ticket.opened_at, policy)),
+        Field("SLA", sla_line(policy, ticket, snap)),
+    ]
+    if customer is not None:
+        fields.insert(0, Field("Customer", customer.name))
+    if ticket.consultancy:
+        fields.append(Field("Consultancy approval", APPROVAL_LABELS[ticket.approval]))
+    return Reply(
+        title=f"{ticket.ref}: {ticket.summary}",
+        text=f"{ticket.ref} is {STATUS_LABELS[ticket.status].lower()}.",
+        fields=tuple(fields),
+        private=True,
+    )
+
+
+def ticket_due(policy: Policy, ticket: Ticket, snap: SlaSnapshot) -> Reply:
+    """The answer to 'when is SUP-12 due'."""
+    return Reply(text=f"{ticket.ref}: {sla_line(policy, ticket, snap)}.", private=True)
+
+
+def ticket_list(
+    policy: Policy, tickets: Sequence[tuple[Ticket, SlaSnapshot]], *, everyone: bool
+) -> Reply:
+    """The answer to 'my open tickets'."""
+    if not tickets:
+        return Reply(
+            text="There are no open tickets." if everyone else "You have no open tickets.",
+            private=True,
+        )
+    lines = [
+        f"- {t.ref} [{policy.priority(t.priority).name}, {STATUS_LABELS[t.status].lower()}] "
+        f"{t.summary} ({sla_line(policy, t, s)})"
+        for t, s in tickets
+    ]
+    title = "Open tickets" if everyone else "Your organisation's open tickets"
+    return Reply(title=f"{title} ({len(tickets)})", text="\n".join(lines), private=True)
+
+
+def end_user_no_tickets() -> Reply:
+    """End users have no tickets with the service provider."""
+    return Reply(
+        text="Tickets are filed by your organisation's support contacts, so I have none "
+        "for you. Please ask your own IT support about your request.",
+        private=True,
+    )
+
+
+def hypercare_unknown(customer: Customer | None) -> Reply:
+    """No go-live date recorded."""
+    who = customer.name if customer is not None else "your organisation"
+    return Reply(
+        text=f"No go-live date is recorded for {who}, so hypercare has not been scheduled.",
+        private=True,
+    )
+
+
+def date_text(value: date) -> str:
+    """A calendar date, e.g. 'Mon 30 Nov 2026'."""
+    return f"{value:%a %d %b %Y}"
+
+
+def hypercare_before(customer: Customer, start: date, end: date, weeks: int) -> str:
+    """Hypercare not yet started."""
+    return (
+        f"{customer.name}: hypercare starts at go-live on {date_text(start)} and lasts "
+        f"{weeks} weeks, until {date_text(end)}."
+    )
+
+
+def hypercare_during(
+    customer: Customer, start: date, end: date, week: int, weeks: int, days_left: int
+) -> str:
+    """Hypercare running."""
+    return (
+        f"{customer.name}: in hypercare since go-live on {date_text(start)}, week {week} of "
+        f"{weeks}; it is planned to end {date_text(end)} ({days_left} days left), once the "
+        "system is stable and the move to standard support is agreed."
+    )
+
+
+def hypercare_after(customer: Customer, end: date) -> str:
+    """Hypercare over."""
+    return (
+        f"{customer.name}: hypercare ended on {date_text(end)}; standard support under the "
+        "agreement applies."
+    )
+
+
+def hypercare(lines: Sequence[str]) -> Reply:
+    """One or more hypercare lines."""
+    return Reply(title="Hypercare", text="\n".join(lines), private=True)
+
+
+def _join(names: Sequence[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " or " + names[-1]

@@ -1,0 +1,197 @@
+"""Posting through the outbox: targets enqueued with a change, delivered later by `drain`.
+
+Use cases enqueue in the same unit of work as the change that causes a post, so a post is
+never lost with a committed change nor sent for a rolled-back one; dedupe keys make sure
+a retried request does not post twice. `drain` resolves each target into a concrete
+`Destination` for one chat, delivers it through that chat's Notifier, and retries failures
+with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.app.desk import Desk
+from bot.app.ports import Notifier, UnitOfWork
+from bot.app.replies import Reply
+from bot.domain.models import Channel, Customer, Destination, OutboxMessage, Ticket
+
+__all__ = [
+    "CUSTOMER_CHANNEL",
+    "TICKET_THREAD",
+    "USER",
+    "UndeliverableError",
+    "backoff",
+    "drain",
+    "post_to_customer",
+    "post_to_thread",
+    "post_to_user",
+]
+
+log = logging.getLogger(__name__)
+
+CUSTOMER_CHANNEL = "customer_channel"
+TICKET_THREAD = "ticket_thread"
+USER = "user"
+
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+
+
+class UndeliverableError(LookupError):
+    """A target that cannot be resolved (yet): no channel configured, thread not posted."""
+
+
+def customer_channels(customer: Customer, origin: Channel) -> list[Channel]:
+    """Where a customer's announcements go: where the request came from, plus configured chats."""
+    channels = [origin]
+    if customer.slack_channel and Channel.SLACK not in channels:
+        channels.append(Channel.SLACK)
+    if (customer.teams_conversation or customer.teams_channel) and Channel.TEAMS not in channels:
+        channels.append(Channel.TEAMS)
+    return channels
+
+
+async def post_to_customer(
+    uow: UnitOfWork,
+    *,
+    customer: Customer,
+    ticket: Ticket,
+    origin: Channel,
+    reply: Reply,
+    at: datetime,
+) -> None:
+    """Announce a ticket in the customer's support channel(s); its post becomes the thread."""
+    for channel in customer_channels(customer, origin):
+        await uow.outbox.enqueue(
+            target={
+                "channel": channel.value,
+                "kind": CUSTOMER_CHANNEL,
+                "customer_id": customer.id,
+                "ref": ticket.ref,
+            },
+            content=reply.to_json(),
+            dedupe_key=f"announce:{ticket.ref}:{channel.value}",
+            at=at,
+        )
+
+
+async def post_to_thread(
+    uow: UnitOfWork, *, ticket: Ticket, reply: Reply, dedupe_key: str, at: datetime
+) -> None:
+    """Post in the ticket's thread, in the chat the ticket lives in."""
+    channel = ticket.thread.channel if ticket.thread is not None else ticket.reporter.channel
+    await uow.outbox.enqueue(
+        target={
+            "channel": channel.value,
+            "kind": TICKET_THREAD,
+            "customer_id": ticket.customer_id,
+            "ref": ticket.ref,
+        },
+        content=reply.to_json(),
+        dedupe_key=dedupe_key,
+        at=at,
+    )
+
+
+async def post_to_user(
+    uow: UnitOfWork,
+    *,
+    channel: Channel,
+    user: str,
+    reply: Reply,
+    dedupe_key: str,
+    at: datetime,
+    ref: str | None = None,
+) -> None:
+    """A direct message to one chat user."""
+    target: dict[str, Any] = {"channel": channel.value, "kind": USER, "user": user}
+    if ref is not None:
+        target["ref"] = ref
+    await uow.outbox.enqueue(target=target, content=reply.to_json(), dedupe_key=dedupe_key, at=at)
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failure: 30 s doubling, at most an hour."""
+    delay: timedelta = BACKOFF_FIRST * (2 ** min(max(attempts, 0), 16))
+    return min(delay, BACKOFF_MAX)
+
+
+async def drain(desk: Desk, notifiers: Mapping[Channel, Notifier], *, limit: int = 50) -> int:
+    """Deliver due messages for the chats that have a notifier; returns how many were sent."""
+    if not notifiers:
+        return 0
+    now = desk.now()
+    async with desk.store.unit() as uow:
+        due = await uow.outbox.due(now=now, limit=limit, channels=list(notifiers))
+    sent = 0
+    for message in due:
+        if await _deliver_one(desk, notifiers, message, now):
+            sent += 1
+    return sent
+
+
+async def _deliver_one(
+    desk: Desk, notifiers: Mapping[Channel, Notifier], message: OutboxMessage, now: datetime
+) -> bool:
+    target = message.target
+    try:
+        channel = Channel(target["channel"])
+        notifier = notifiers[channel]
+        async with desk.store.unit() as uow:
+            destination = await _resolve(uow, channel, target)
+        landed = await notifier.deliver(destination=destination, content=message.content)
+    except Exception as exc:  # any failure is retried later; the error is kept on the message
+        retry_at = now + backoff(message.attempts)
+        error = f"{type(exc).__name__}: {exc}"
+        log.warning("outbox message %s failed (%s); retry at %s", message.id, error, retry_at)
+        async with desk.store.unit() as uow:
+            await uow.outbox.mark_failed(message_id=message.id, error=error, retry_at=retry_at)
+        return False
+    async with desk.store.unit() as uow:
+        await uow.outbox.mark_sent(
+            message_id=message.id,
+            at=now,
+            result={"conversation": landed.conversation, "thread": landed.thread},
+        )
+        if target.get("kind") == CUSTOMER_CHANNEL and target.get("ref"):
+            ticket = await uow.tickets.get(ref=str(target["ref"]))
+            if ticket is not None and ticket.thread is None:
+                await uow.tickets.update(
+                    ref=ticket.ref, actor="bot", action="thread", at=now, thread=landed
+                )
+    return True
+
+
+async def _resolve(uow: UnitOfWork, channel: Channel, target: Mapping[str, Any]) -> Destination:
+    kind = target.get("kind")
+    if kind == USER:
+        user = str(target["user"])
+        return Destination(channel=channel, conversation=user, user=user)
+    if kind == TICKET_THREAD:
+        ticket = await uow.tickets.get(ref=str(target["ref"]))
+        if ticket is None or ticket.thread is None or ticket.thread.channel is not channel:
+            raise UndeliverableError(f"ticket {target.get('ref')} has no {channel} thread yet")
+        return Destination(
+            channel=channel, conversation=ticket.thread.conversation, thread=ticket.thread.thread
+        )
+    if kind == CUSTOMER_CHANNEL:
+        customer = await uow.customers.get(customer_id=int(target["customer_id"]))
+        if customer is None:
+            raise UndeliverableError(f"customer {target.get('customer_id')} does not exist")
+        conversation = _customer_conversation(customer, channel)
+        if not conversation:
+            raise UndeliverableError(f"{customer.name} has no {channel} support channel")
+        return Destination(channel=channel, conversation=conversation)
+    raise UndeliverableError(f"unknown target kind {kind!r}")
+
+
+def _customer_conversation(customer: Customer, channel: Channel) -> str | None:
+    if channel is Channel.SLACK:
+        return customer.slack_channel
+    if channel is Channel.TEAMS:
+        return customer.teams_conversation or customer.teams_channel
+    return customer.name  # the console shows every customer's channel under its name

@@ -1,0 +1,150 @@
+"""Free-text questions, English or Danish: uptime, ticket status and due time, open tickets,
+service windows, hypercare, help. Anything else gets help with examples.
+
+A customer sees only its own organisation's tickets; another customer's ticket is answered
+exactly like one that does not exist. Agents see all.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from bot.app import messages as msg
+from bot.app.callers import Caller, Origin, identify_in
+from bot.app.commands import find_ref
+from bot.app.desk import Desk
+from bot.app.ports import UnitOfWork
+from bot.app.replies import Reply
+from bot.domain.models import Identity, Ticket, TicketStatus
+from bot.domain.sla import SlaSnapshot, snapshot
+
+__all__ = ["UPCOMING_WINDOWS", "answer"]
+
+UPCOMING_WINDOWS = timedelta(days=60)
+MAX_LISTED = 25
+
+_I = re.IGNORECASE
+_HELP = re.compile(r"^\W*(help|hjælp|hjaelp|what can you do|hvad kan du( gøre)?)\W*$", _I)
+_UPTIME = re.compile(
+    r"up[\s-]?time|availab|oppetid|tilgængelig|is (it|the (service|system)) (up|down)|"
+    r"kører (det|systemet)|er (det|systemet) nede",
+    _I,
+)
+_WINDOWS = re.compile(
+    r"service[\s-]?windows?|maintenance|servicevindue|vedligehold|planned downtime|"
+    r"planlagt nedetid",
+    _I,
+)
+_HYPERCARE = re.compile(r"hyper[\s-]?care", _I)
+_TICKETS = re.compile(r"\b(tickets?|sager?|issues?|cases?)\b", _I)
+_DUE = re.compile(r"\b(due|deadline|when|frist|hvornår|sla|svartid)\b", _I)
+
+
+async def answer(desk: Desk, *, asker: Identity, text: str, origin: Origin | None = None) -> Reply:
+    """Answer one free-text question for `asker`."""
+    now = desk.now()
+    async with desk.store.unit() as uow:
+        caller = await identify_in(uow, asker, origin)
+        ref = find_ref(desk.policy, text)
+        if ref is not None:
+            return await _ticket(desk, uow, caller, ref, now, due=bool(_DUE.search(text)))
+        if _HELP.match(text):
+            return msg.help_text(desk.policy.ticket_prefix, caller.is_agent)
+        if _UPTIME.search(text):
+            return await _uptime(desk, caller, now)
+        if _WINDOWS.search(text):
+            return await _windows(desk, caller, now)
+        if _HYPERCARE.search(text):
+            return await _hypercare(desk, uow, caller, now)
+        if _TICKETS.search(text):
+            return await _open_tickets(desk, uow, caller, now)
+    return msg.didnt_understand(desk.policy.ticket_prefix, caller.is_agent)
+
+
+def _snap(desk: Desk, ticket: Ticket, now: datetime) -> SlaSnapshot:
+    return snapshot(
+        desk.calendar,
+        desk.policy,
+        opened=ticket.opened_at,
+        priority=ticket.priority,
+        now=now,
+        responded_at=ticket.first_responded_at,
+    )
+
+
+async def _ticket(
+    desk: Desk, uow: UnitOfWork, caller: Caller, ref: str, now: datetime, *, due: bool
+) -> Reply:
+    ticket = await uow.tickets.get(ref=ref)
+    if ticket is None or not caller.can_see(ticket):
+        return msg.not_found(ref)
+    snap = _snap(desk, ticket, now)
+    if due:
+        return msg.ticket_due(desk.policy, ticket, snap)
+    customer = await uow.customers.get(customer_id=ticket.customer_id) if caller.is_agent else None
+    return msg.ticket_status(desk.policy, ticket, customer, snap)
+
+
+async def _open_tickets(desk: Desk, uow: UnitOfWork, caller: Caller, now: datetime) -> Reply:
+    if not (caller.is_agent or (caller.can_file and caller.customer is not None)):
+        return msg.end_user_no_tickets()
+    open_statuses = [
+        s for s in TicketStatus if s not in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+    ]
+    customer_id = None if caller.is_agent or caller.customer is None else caller.customer.id
+    tickets = await uow.tickets.query(customer_id=customer_id, statuses=open_statuses)
+    tickets.sort(key=lambda t: (t.first_responded_at is not None, t.first_response_due))
+    listed = [(t, _snap(desk, t, now)) for t in tickets[:MAX_LISTED]]
+    return msg.ticket_list(desk.policy, listed, everyone=caller.is_agent)
+
+
+def _month_start(desk: Desk, now: datetime) -> datetime:
+    local = now.astimezone(desk.policy.timezone)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+async def _uptime(desk: Desk, caller: Caller, now: datetime) -> Reply:
+    customer_id = caller.customer.id if caller.customer is not None else None
+    figure = await desk.monitoring.uptime(
+        customer_id=customer_id, start=_month_start(desk, now), end=now
+    )
+    if figure is None:
+        return msg.no_measurements(desk.policy)
+    return msg.uptime(desk.policy, figure)
+
+
+async def _windows(desk: Desk, caller: Caller, now: datetime) -> Reply:
+    customer_id = caller.customer.id if caller.customer is not None else None
+    planned = await desk.monitoring.service_windows(
+        customer_id=customer_id, start=now, end=now + UPCOMING_WINDOWS
+    )
+    return msg.windows(desk.policy, planned) if planned else msg.no_windows()
+
+
+async def _hypercare(desk: Desk, uow: UnitOfWork, caller: Caller, now: datetime) -> Reply:
+    if caller.is_agent:
+        customers = [c for c in await uow.customers.all() if c.go_live is not None]
+    elif caller.customer is not None and caller.customer.go_live is not None:
+        customers = [caller.customer]
+    else:
+        return msg.hypercare_unknown(caller.customer)
+    if not customers:
+        return msg.hypercare_unknown(None)
+    today = now.astimezone(desk.policy.timezone).date()
+    lines = []
+    for customer in customers:
+        assert customer.go_live is not None
+        weeks = customer.hypercare_weeks or desk.policy.hypercare_minimum_weeks
+        start = customer.go_live
+        end = start + timedelta(weeks=weeks)
+        if today < start:
+            lines.append(msg.hypercare_before(customer, start, end, weeks))
+        elif today < end:
+            week = (today - start).days // 7 + 1
+            lines.append(
+                msg.hypercare_during(customer, start, end, week, weeks, (end - today).days)
+            )
+        else:
+            lines.append(msg.hypercare_after(customer, end))
+    return msg.hypercare(lines)

@@ -1,0 +1,92 @@
+"""A small world for the use cases: two customers, their contacts, an agent, a fixed clock.
+
+Every test using `world` runs on the in-memory fake store and on the real SQL store(s).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app.desk import Desk
+from bot.app.ports import Store
+from bot.domain.models import Channel, Customer, Identity, Role
+from bot.domain.policy import default_policy
+from tests.fakes import FixedClock, InMemoryStore
+
+CPH = ZoneInfo("Europe/Copenhagen")
+# Monday 30 November 2026, 09:00 in Copenhagen: the desk is open.
+MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=CPH)
+
+CARLA = Identity(Channel.CONSOLE, "carla")  # Acme, customer
+ANDERS = Identity(Channel.CONSOLE, "anders")  # Acme, approver
+AGNES = Identity(Channel.CONSOLE, "agnes")  # the provider's agent
+GINA = Identity(Channel.CONSOLE, "gina")  # Globex, customer
+ERIK = Identity(Channel.CONSOLE, "erik")  # an Acme end user, unregistered
+
+INCIDENT = {
+    "summary": "Sync to Salesforce stopped",
+    "description": "No users have synchronised since 07:00.",
+    "affected": "some",
+    "data_loss": "no",
+    "category": "synchronization",
+}
+CONSULTANCY = {
+    "summary": "Restore deleted locations",
+    "description": "Three locations were deleted by mistake yesterday.",
+    "affected": "single",
+    "data_loss": "yes",
+    "category": "restore_deleted",
+}
+
+
+@dataclass
+class World:
+    """The desk and the people in it."""
+
+    desk: Desk
+    clock: FixedClock
+    acme: Customer
+    globex: Customer
+
+
+@pytest.fixture(params=["memory", "sql"])
+async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    """The world on the fake store and on the real database."""
+    store: Store
+    if request.param == "memory":
+        store = InMemoryStore()
+    else:
+        store = request.getfixturevalue("store")
+    clock = FixedClock(MONDAY_9)
+    desk = Desk.create(store=store, clock=clock, policy=default_policy())
+    async with store.unit() as uow:
+        acme = await uow.customers.add(
+            name="Acme A/S", go_live=date(2026, 11, 23), hypercare_weeks=4
+        )
+        globex = await uow.customers.add(name="Globex ApS", slack_channel="C0GLOBEX")
+        people: list[tuple[Customer, Identity, Role, str]] = [
+            (acme, CARLA, Role.CUSTOMER, "Carla Jensen"),
+            (acme, ANDERS, Role.APPROVER, "Anders Holm"),
+            (acme, AGNES, Role.AGENT, "Agnes Berg"),
+            (globex, GINA, Role.CUSTOMER, "Gina Lund"),
+        ]
+        for customer, identity, role, name in people:
+            await uow.contacts.add(
+                customer_id=customer.id, identity=identity, role=role, display_name=name
+            )
+    yield World(desk, clock, acme, globex)
+
+
+async def outbox(store: Any) -> list[Any]:
+    """Every queued outbox message (any store), oldest first."""
+    if isinstance(store, InMemoryStore):
+        return store.outbox
+    far = datetime(2100, 1, 1, tzinfo=CPH)
+    async with store.unit() as uow:
+        return list(await uow.outbox.due(now=far, limit=1000))

@@ -1,0 +1,414 @@
+"""First-class fakes of the ports: an in-memory store with real transactions, a clock you can
+advance, and a notifier that records what it was asked to post."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from types import TracebackType
+from typing import Any, Self
+
+from bot.app.ports import DuplicateError, NotFoundError
+from bot.domain.models import (
+    Channel,
+    Contact,
+    Customer,
+    Destination,
+    Identity,
+    NewTicket,
+    OutboxMessage,
+    Role,
+    ThreadRef,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    TimeEntry,
+    require_aware,
+)
+
+__all__ = ["Delivery", "FixedClock", "InMemoryStore", "RecordingNotifier"]
+
+_TICKET_FIELDS = frozenset(Ticket.__dataclass_fields__) - {"id", "ref", "customer_id", "source_key"}
+_CUSTOMER_FIELDS = frozenset(Customer.__dataclass_fields__) - {"id"}
+
+
+@dataclass
+class _State:
+    """Everything the store holds; copied at the start of a unit, swapped in on commit."""
+
+    customers: dict[int, Customer] = field(default_factory=dict)
+    contacts: dict[int, Contact] = field(default_factory=dict)
+    tickets: dict[int, Ticket] = field(default_factory=dict)
+    events: list[TicketEvent] = field(default_factory=list)
+    times: list[TimeEntry] = field(default_factory=list)
+    outbox: dict[int, OutboxMessage] = field(default_factory=dict)
+    last_number: int = 1000
+    next_id: int = 1
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+
+class _Customers:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    async def add(
+        self,
+        *,
+        name: str,
+        slack_team: str | None = None,
+        slack_channel: str | None = None,
+        teams_tenant: str | None = None,
+        teams_channel: str | None = None,
+        go_live: date | None = None,
+        hypercare_weeks: int | None = None,
+    ) -> Customer:
+        if await self.by_name(name=name) is not None:
+            raise DuplicateError(f"customer {name!r} exists")
+        customer = Customer(
+            id=self.s.new_id(),
+            name=name,
+            slack_team=slack_team,
+            slack_channel=slack_channel,
+            teams_tenant=teams_tenant,
+            teams_channel=teams_channel,
+            go_live=go_live,
+            hypercare_weeks=hypercare_weeks,
+        )
+        self.s.customers[customer.id] = customer
+        return customer
+
+    async def get(self, *, customer_id: int) -> Customer | None:
+        return self.s.customers.get(customer_id)
+
+    async def by_name(self, *, name: str) -> Customer | None:
+        return next(
+            (c for c in self.s.customers.values() if c.name.casefold() == name.casefold()), None
+        )
+
+    async def by_slack_channel(self, *, team: str | None, channel: str) -> Customer | None:
+        for c in self.s.customers.values():
+            if c.slack_channel == channel and (team is None or c.slack_team in (None, team)):
+                return c
+        return None
+
+    async def by_teams_tenant(self, *, tenant: str) -> Customer | None:
+        return next((c for c in self.s.customers.values() if c.teams_tenant == tenant), None)
+
+    async def update(self, *, customer_id: int, **changes: Any) -> Customer:
+        unknown = set(changes) - _CUSTOMER_FIELDS
+        if unknown:
+            raise ValueError(f"unknown customer fields: {sorted(unknown)}")
+        if customer_id not in self.s.customers:
+            raise NotFoundError(f"no customer {customer_id}")
+        updated = replace(self.s.customers[customer_id], **changes)
+        self.s.customers[customer_id] = updated
+        return updated
+
+    async def all(self) -> list[Customer]:
+        return sorted(self.s.customers.values(), key=lambda c: c.name.casefold())
+
+
+class _Contacts:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    async def add(
+        self, *, customer_id: int, identity: Identity, role: Role, display_name: str = ""
+    ) -> Contact:
+        if customer_id not in self.s.customers:
+            raise NotFoundError(f"no customer {customer_id}")
+        if await self.find(identity=identity) is not None:
+            raise DuplicateError(f"{identity} is bound already")
+        contact = Contact(self.s.new_id(), customer_id, identity, Role(role), display_name)
+        self.s.contacts[contact.id] = contact
+        return contact
+
+    async def find(self, *, identity: Identity) -> Contact | None:
+        return next((c for c in self.s.contacts.values() if c.identity == identity), None)
+
+    async def for_customer(
+        self, *, customer_id: int, roles: Sequence[Role] | None = None
+    ) -> list[Contact]:
+        return [
+            c
+            for c in self.s.contacts.values()
+            if c.customer_id == customer_id and (roles is None or c.role in roles)
+        ]
+
+    async def agents(self, *, channel: Channel | None = None) -> list[Contact]:
+        return [
+            c
+            for c in self.s.contacts.values()
+            if c.role is Role.AGENT and (channel is None or c.identity.channel is channel)
+        ]
+
+    async def all(self) -> list[Contact]:
+        return sorted(self.s.contacts.values(), key=lambda c: (c.customer_id, c.id))
+
+
+class _Tickets:
+    def __init__(self, state: _State, prefix: str) -> None:
+        self.s = state
+        self.prefix = prefix
+
+    async def create(self, *, ticket: NewTicket, actor: str) -> Ticket:
+        require_aware(ticket.opened_at, "opened_at")
+        require_aware(ticket.first_response_due, "first_response_due")
+        if ticket.customer_id not in self.s.customers:
+            raise NotFoundError(f"no customer {ticket.customer_id}")
+        if ticket.source_key is not None:
+            for existing in self.s.tickets.values():
+                if existing.source_key == ticket.source_key:
+                    return existing
+        self.s.last_number += 1
+        fields = {k: getattr(ticket, k) for k in NewTicket.__dataclass_fields__}
+        stored = Ticket(
+            id=self.s.new_id(),
+            ref=f"{self.prefix}-{self.s.last_number}",
+            status=TicketStatus.OPEN,
+            **fields,
+        )
+        self.s.tickets[stored.id] = stored
+        self.s.events.append(
+            TicketEvent(stored.id, ticket.opened_at, actor, "created", {}, {"ref": stored.ref})
+        )
+        return stored
+
+    async def by_thread(self, *, thread: ThreadRef) -> Ticket | None:
+        return next((t for t in self.s.tickets.values() if t.thread == thread), None)
+
+    async def get(self, *, ref: str) -> Ticket | None:
+        wanted = ref.strip().upper()
+        return next((t for t in self.s.tickets.values() if t.ref == wanted), None)
+
+    async def update(
+        self, *, ref: str, actor: str, action: str, at: datetime, **changes: Any
+    ) -> Ticket:
+        require_aware(at, "at")
+        unknown = set(changes) - _TICKET_FIELDS
+        if unknown:
+            raise ValueError(f"unknown ticket fields: {sorted(unknown)}")
+        ticket = await self.get(ref=ref)
+        if ticket is None:
+            raise NotFoundError(f"no ticket {ref}")
+        for key, value in changes.items():
+            if isinstance(value, datetime):
+                require_aware(value, key)
+        updated = replace(ticket, **changes)
+        self.s.tickets[ticket.id] = updated
+        before = {k: getattr(ticket, k) for k in changes}
+        self.s.events.append(TicketEvent(ticket.id, at, actor, action, before, dict(changes)))
+        return updated
+
+    async def query(
+        self,
+        *,
+        customer_id: int | None = None,
+        statuses: Sequence[TicketStatus] | None = None,
+        reporter: Identity | None = None,
+        limit: int | None = None,
+    ) -> list[Ticket]:
+        found = [
+            t
+            for t in self.s.tickets.values()
+            if (customer_id is None or t.customer_id == customer_id)
+            and (statuses is None or t.status in statuses)
+            and (reporter is None or t.reporter == reporter)
+        ]
+        found.sort(key=lambda t: (t.opened_at, t.id), reverse=True)
+        return found[:limit] if limit is not None else found
+
+    async def events(self, *, ref: str) -> list[TicketEvent]:
+        ticket = await self.get(ref=ref)
+        if ticket is None:
+            raise NotFoundError(f"no ticket {ref}")
+        return [e for e in self.s.events if e.ticket_id == ticket.id]
+
+    async def log_time(
+        self, *, ref: str, agent: Identity, minutes: int, at: datetime, note: str = ""
+    ) -> TimeEntry:
+        require_aware(at, "at")
+        if minutes <= 0:
+            raise ValueError("logged time must be positive")
+        ticket = await self.get(ref=ref)
+        if ticket is None:
+            raise NotFoundError(f"no ticket {ref}")
+        entry = TimeEntry(ticket.id, agent, minutes, at, note)
+        self.s.times.append(entry)
+        self.s.events.append(
+            TicketEvent(ticket.id, at, str(agent), "time.logged", {}, {"minutes": minutes})
+        )
+        return entry
+
+    async def time_entries(self, *, ref: str | None = None) -> list[TimeEntry]:
+        if ref is None:
+            return list(self.s.times)
+        ticket = await self.get(ref=ref)
+        if ticket is None:
+            raise NotFoundError(f"no ticket {ref}")
+        return [e for e in self.s.times if e.ticket_id == ticket.id]
+
+
+class _Outbox:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    async def enqueue(
+        self, *, target: dict[str, Any], content: dict[str, Any], dedupe_key: str, at: datetime
+    ) -> bool:
+        require_aware(at, "at")
+        if any(m.dedupe_key == dedupe_key for m in self.s.outbox.values()):
+            return False
+        message = OutboxMessage(
+            self.s.new_id(), copy.deepcopy(target), copy.deepcopy(content), dedupe_key, 0, at
+        )
+        self.s.outbox[message.id] = message
+        return True
+
+    async def due(
+        self, *, now: datetime, limit: int = 50, channels: Sequence[Channel] | None = None
+    ) -> list[OutboxMessage]:
+        wanted = None if channels is None else {Channel(c).value for c in channels}
+        found = [
+            m
+            for m in self.s.outbox.values()
+            if m.sent_at is None
+            and m.next_attempt_at <= now
+            and (wanted is None or m.target.get("channel") in wanted)
+        ]
+        found.sort(key=lambda m: (m.next_attempt_at, m.id))
+        return found[:limit]
+
+    async def mark_sent(
+        self, *, message_id: int, at: datetime, result: dict[str, Any] | None = None
+    ) -> None:
+        m = self.s.outbox[message_id]
+        self.s.outbox[message_id] = replace(
+            m, sent_at=at, attempts=m.attempts + 1, result=dict(result or {})
+        )
+
+    async def mark_failed(self, *, message_id: int, error: str, retry_at: datetime) -> None:
+        m = self.s.outbox[message_id]
+        self.s.outbox[message_id] = replace(
+            m, attempts=m.attempts + 1, last_error=error, next_attempt_at=retry_at
+        )
+
+
+class _Unit:
+    """One transaction: works on a copy of the state, swapped in only on success."""
+
+    customers: _Customers
+    contacts: _Contacts
+    tickets: _Tickets
+    outbox: _Outbox
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def __aenter__(self) -> Self:
+        # Copy after taking the lock, so the unit sees every earlier commit.
+        await self._store.lock.acquire()
+        self._state = copy.deepcopy(self._store.state)
+        self.customers = _Customers(self._state)
+        self.contacts = _Contacts(self._state)
+        self.tickets = _Tickets(self._state, self._store.prefix)
+        self.outbox = _Outbox(self._state)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                self._store.state = self._state
+                self._store.commits += 1
+        finally:
+            self._store.lock.release()
+
+
+class InMemoryStore:
+    """A Store whose units of work really commit or roll back (serialised, like SQLite)."""
+
+    def __init__(self, prefix: str = "SUP") -> None:
+        self.prefix = prefix
+        self.state = _State()
+        self.lock = asyncio.Lock()
+        self.commits = 0
+
+    def unit(self) -> _Unit:
+        """A new unit of work."""
+        return _Unit(self)
+
+    @property
+    def outbox(self) -> list[OutboxMessage]:
+        """Every queued message, oldest first (for assertions)."""
+        return sorted(self.state.outbox.values(), key=lambda m: m.id)
+
+    @property
+    def tickets(self) -> list[Ticket]:
+        """Every stored ticket, by reference (for assertions)."""
+        return sorted(self.state.tickets.values(), key=lambda t: t.id)
+
+
+class FixedClock:
+    """A clock that stands still until the test advances it."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = require_aware(at, "clock")
+
+    def now(self) -> datetime:
+        """The current fake instant."""
+        return self.at
+
+    def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
+        """Move time forward, e.g. `clock.advance(hours=2)`."""
+        self.at += delta if delta is not None else timedelta(**kwargs)
+        return self.at
+
+    def set(self, at: datetime) -> None:
+        """Jump to an instant."""
+        self.at = require_aware(at, "clock")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One recorded post."""
+
+    destination: Destination
+    content: dict[str, Any]
+    landed: ThreadRef
+
+
+class RecordingNotifier:
+    """A Notifier that records posts; `fail` makes the next N deliveries raise."""
+
+    def __init__(self, channel: Channel = Channel.CONSOLE) -> None:
+        self.channel = channel
+        self.deliveries: list[Delivery] = []
+        self.fail = 0
+        self._ts = itertools.count(1)
+
+    async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
+        """Record the post, or raise while `fail` is positive."""
+        if self.fail > 0:
+            self.fail -= 1
+            raise ConnectionError("chat is down")
+        thread = destination.thread or f"{next(self._ts)}.000"
+        landed = ThreadRef(self.channel, destination.conversation, thread)
+        self.deliveries.append(Delivery(destination, content, landed))
+        return landed
+
+    @property
+    def texts(self) -> list[str]:
+        """The text of every post, in order."""
+        return [d.content.get("text", "") for d in self.deliveries]
