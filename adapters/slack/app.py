@@ -1,0 +1,161 @@
+"""Composition of the Slack adapter: Bolt app, clients, OAuth stores, handlers, notifier."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.slack.background import Background, RecentIds
+from adapters.slack.client import Sleep, build_client
+from adapters.slack.handlers import SlackHandlers
+from adapters.slack.http import SlackHttp
+from adapters.slack.listeners import register
+from adapters.slack.notifier import SlackNotifier
+from adapters.slack.settings import SlackSettings
+from adapters.slack.surface import BOT_SCOPES
+from adapters.slack.workspaces import Workspaces
+from bot.app.desk import Desk
+from bot.domain.models import Channel, Destination, Identity
+
+__all__ = ["SlackRuntime", "build_slack"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SlackRuntime:
+    """Everything the server needs from the Slack adapter, built once per process."""
+
+    settings: SlackSettings
+    app: AsyncApp
+    http: SlackHttp
+    handlers: SlackHandlers
+    notifier: SlackNotifier
+    background: Background
+    workspaces: Workspaces
+
+    async def start_socket_mode(self) -> Any:
+        """Connect over Socket Mode (when SLACK_APP_TOKEN is set); returns the handler."""
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(self.app, self.settings.app_token)
+        await handler.connect_async()
+        return handler
+
+    async def close(self) -> None:
+        """Stop background work."""
+        await self.background.close()
+
+
+def dedupe_events(recent: RecentIds) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """Bolt middleware: Slack retries an event (same event_id) it thinks we missed; run it once."""
+
+    async def middleware(
+        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse | None:
+        body = req.body
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if not event_id:
+            return await next()
+        if not recent.claim(str(event_id)):
+            log.info("ignoring repeated event %s", event_id)
+            return BoltResponse(status=200, body="", headers={"X-Slack-No-Retry": "1"})
+        try:
+            response = await next()
+        except BaseException:
+            recent.release(str(event_id))
+            raise
+        if response is not None and response.status >= 500:
+            recent.release(str(event_id))
+        return response
+
+    return middleware
+
+
+async def build_slack(
+    desk: Desk,
+    settings: SlackSettings,
+    *,
+    session: aiohttp.ClientSession,
+    engine: AsyncEngine | None = None,
+    wake: Callable[[], None] = lambda: None,
+    sleep: Sleep = asyncio.sleep,
+) -> SlackRuntime:
+    """Build the Slack adapter (OAuth stores need `engine`: the desk's own database)."""
+    client = build_client(
+        token=None if settings.oauth else settings.bot_token,
+        api_url=settings.api_url,
+        session=session,
+        sleep=sleep,
+    )
+    common: dict[str, Any] = {
+        "client": client,
+        "signing_secret": settings.signing_secret or None,
+        # SlackHttp verifies every HTTP request before dispatching; Socket Mode needs none.
+        "request_verification_enabled": False,
+        "process_before_response": False,
+    }
+    if settings.oauth:
+        if engine is None:
+            raise ValueError("OAuth installs need the database engine")
+        installations = AsyncSQLAlchemyInstallationStore(settings.client_id, engine)
+        states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
+        await installations.create_tables()
+        await states.create_tables()
+        app = AsyncApp(
+            oauth_settings=AsyncOAuthSettings(
+                client_id=settings.client_id,
+                client_secret=settings.client_secret,
+                scopes=list(BOT_SCOPES),
+                installation_store=installations,
+                state_store=states,
+            ),
+            installation_store=installations,
+            **common,
+        )
+        workspaces = Workspaces(installations=installations)
+    else:
+        app = AsyncApp(**common)
+        workspaces = Workspaces(bot_token=settings.bot_token)
+    app.use(dedupe_events(RecentIds()))
+    background = Background()
+    handlers = SlackHandlers(desk, client=client, workspaces=workspaces, session=session, wake=wake)
+    register(app, handlers, background)
+
+    async def token_for(destination: Destination) -> str | None:
+        return await workspaces.token(await _team_of(desk, destination))
+
+    notifier = SlackNotifier(client, token_for if settings.oauth else None)
+    http = SlackHttp(
+        app, handlers, signing_secret=settings.signing_secret or "-", background=background
+    )
+    return SlackRuntime(settings, app, http, handlers, notifier, background, workspaces)
+
+
+async def _team_of(desk: Desk, destination: Destination) -> str | None:
+    """The Slack team a destination belongs to (a customer's channel, or a contact's DM)."""
+    async with desk.store.unit() as uow:
+        if destination.conversation:
+            customer = await uow.customers.by_slack_channel(
+                team=None, channel=destination.conversation
+            )
+            if customer is not None:
+                return customer.slack_team
+        if destination.user:
+            contact = await uow.contacts.find(identity=Identity(Channel.SLACK, destination.user))
+            if contact is not None:
+                owner = await uow.customers.get(customer_id=contact.customer_id)
+                return owner.slack_team if owner is not None else None
+    return None

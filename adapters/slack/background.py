@@ -1,0 +1,89 @@
+"""Work after the ack: tracked background tasks, and a memory of recently seen event ids."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+__all__ = ["Background", "RecentIds"]
+
+log = logging.getLogger(__name__)
+
+
+class Background:
+    """Runs coroutines after the HTTP answer went out; keeps references, logs failures."""
+
+    def __init__(self, *, limit: int = 64) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(limit)
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def spawn(self, work: Coroutine[Any, Any, None], *, name: str = "slack") -> None:
+        """Start `work` now (bounded concurrency); errors are logged, never raised."""
+        task = asyncio.get_running_loop().create_task(self._run(work, name), name=name)
+        self._tasks.add(task)
+        self._idle.clear()
+        task.add_done_callback(self._done)
+
+    async def _run(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        async with self._slots:
+            try:
+                await work
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background work %s failed", name)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not self._tasks:
+            self._idle.set()
+
+    async def idle(self) -> None:
+        """Wait until no background work is left (tests, shutdown)."""
+        await self._idle.wait()
+
+    async def close(self) -> None:
+        """Cancel what is left and wait for it."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class RecentIds:
+    """Ids seen in the last `ttl` seconds (bounded): Slack retries carry the same event id."""
+
+    def __init__(
+        self,
+        *,
+        ttl: float = 3600.0,
+        size: int = 50_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._ttl = ttl
+        self._size = size
+        self._clock = clock
+
+    def claim(self, key: str) -> bool:
+        """True the first time `key` is seen (and remember it); False for a repeat."""
+        now = self._clock()
+        while self._seen:
+            oldest, at = next(iter(self._seen.items()))
+            if now - at < self._ttl and len(self._seen) < self._size:
+                break
+            self._seen.pop(oldest)
+        if key in self._seen:
+            return False
+        self._seen[key] = now
+        return True
+
+    def release(self, key: str) -> None:
+        """Forget `key` (its first delivery failed, so a retry must be processed)."""
+        self._seen.pop(key, None)

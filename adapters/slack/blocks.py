@@ -1,0 +1,257 @@
+"""Block Kit rendering of neutral replies and forms, within Slack's limits, all text escaped.
+
+Every string that reaches Slack passes through `fit`, which escapes `&`, `<` and `>` (so a
+typed `<!channel>` or `<http://evil|click>` stays plain text) and truncates with an ellipsis
+so that the *escaped* text stays within the field's limit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from bot.app.forms import Form, Question, QuestionKind
+from bot.app.replies import Button, ButtonStyle, Reply
+
+__all__ = [
+    "ELLIPSIS",
+    "VALUE_ACTION",
+    "answers_from_state",
+    "escape",
+    "fit",
+    "form_view",
+    "notice_view",
+    "reply_blocks",
+    "reply_message",
+]
+
+ELLIPSIS = "…"
+VALUE_ACTION = "value"  # action_id of every input element; the block_id is the question key
+
+# Slack's documented limits (https://docs.slack.dev/reference/block-kit/).
+MESSAGE_TEXT_MAX = 4000  # top-level fallback text: Slack truncates beyond 40k; keep it readable
+MESSAGE_BLOCKS_MAX = 50
+VIEW_BLOCKS_MAX = 100
+HEADER_MAX = 150
+SECTION_TEXT_MAX = 3000
+FIELD_MAX = 2000
+FIELDS_PER_SECTION = 10
+CONTEXT_TEXT_MAX = 3000
+BUTTON_TEXT_MAX = 75
+BUTTON_VALUE_MAX = 2000
+ACTION_ID_MAX = 255
+BUTTONS_PER_ACTIONS = 25
+VIEW_TITLE_MAX = 24
+VIEW_BUTTON_MAX = 24
+LABEL_MAX = 2000
+HINT_MAX = 2000
+PLACEHOLDER_MAX = 150
+INPUT_MAX = 3000
+OPTION_TEXT_MAX = 75
+OPTION_VALUE_MAX = 150
+OPTIONS_MAX = 100
+METADATA_MAX = 3000
+
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack treats as markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit(text: str, limit: int) -> str:
+    """Escape `text` and truncate it with an ellipsis so the escaped result has <= limit chars."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    out: list[str] = []
+    used = 0
+    for ch in text:
+        piece = _ESCAPES.get(ch, ch)
+        if used + len(piece) > limit - len(ELLIPSIS):
+            break
+        out.append(piece)
+        used += len(piece)
+    return "".join(out).rstrip() + ELLIPSIS
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": fit(text, limit) or " ", "emoji": True}
+
+
+def _button(button: Button) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": _plain(button.label, BUTTON_TEXT_MAX),
+        "action_id": button.action[:ACTION_ID_MAX],
+        "value": button.value[:BUTTON_VALUE_MAX],
+    }
+    if button.style is not ButtonStyle.DEFAULT:
+        element["style"] = button.style.value
+    return element
+
+
+def reply_blocks(reply: Reply, *, max_blocks: int = MESSAGE_BLOCKS_MAX) -> list[dict[str, Any]]:
+    """The blocks of a reply: header, text, fields, buttons, footer (in that order)."""
+    blocks: list[dict[str, Any]] = []
+    if reply.title:
+        blocks.append({"type": "header", "text": _plain(reply.title, HEADER_MAX)})
+    if reply.text:
+        blocks.append({"type": "section", "text": _plain(reply.text, SECTION_TEXT_MAX)})
+    fields = list(reply.fields)
+    for start in range(0, len(fields), FIELDS_PER_SECTION):
+        chunk = fields[start : start + FIELDS_PER_SECTION]
+        blocks.append(
+            {
+                "type": "section",
+                "fields": [_plain(f"{f.label}: {f.value}", FIELD_MAX) for f in chunk],
+            }
+        )
+    footer = (
+        [{"type": "context", "elements": [_plain(reply.footer, CONTEXT_TEXT_MAX)]}]
+        if reply.footer
+        else []
+    )
+    actions: list[dict[str, Any]] = []
+    buttons = list(reply.buttons)
+    for start in range(0, len(buttons), BUTTONS_PER_ACTIONS):
+        chunk = buttons[start : start + BUTTONS_PER_ACTIONS]
+        actions.append({"type": "actions", "elements": [_button(b) for b in chunk]})
+    # Buttons and the footer matter more than the tail of a very long field list.
+    room = max_blocks - len(actions) - len(footer)
+    if len(blocks) > room:
+        blocks = blocks[: room - 1] + [
+            {"type": "context", "elements": [_plain(f"{ELLIPSIS} (more not shown)", 100)]}
+        ]
+    return blocks + actions + footer
+
+
+def reply_message(reply: Reply) -> dict[str, Any]:
+    """Arguments for chat.postMessage / chat.postEphemeral / response_url: `text` + `blocks`."""
+    fallback = " — ".join(part for part in (reply.title, reply.text) if part)
+    return {
+        "text": fit(fallback or " ", MESSAGE_TEXT_MAX),
+        "blocks": reply_blocks(reply),
+    }
+
+
+def _question_block(question: Question, initial: str | None) -> dict[str, Any]:
+    element: dict[str, Any]
+    if question.kind is QuestionKind.CHOICE:
+        options = [
+            {
+                "text": _plain(c.label, OPTION_TEXT_MAX),
+                "value": c.value[:OPTION_VALUE_MAX],
+            }
+            for c in question.choices[:OPTIONS_MAX]
+        ]
+        element = {"type": "static_select", "action_id": VALUE_ACTION, "options": options}
+        chosen = next((o for o in options if initial is not None and o["value"] == initial), None)
+        if chosen is not None:
+            element["initial_option"] = chosen
+    else:
+        limit = max(1, min(question.max_length, INPUT_MAX))
+        element = {
+            "type": "plain_text_input",
+            "action_id": VALUE_ACTION,
+            "multiline": question.kind is QuestionKind.LONG_TEXT,
+            "max_length": limit,
+        }
+        if initial:
+            # Raw, not escaped: an input's value is the user's own text, not rendered markup.
+            element["initial_value"] = initial[:limit]
+    if question.placeholder:
+        element["placeholder"] = _plain(question.placeholder, PLACEHOLDER_MAX)
+    hint = question.hint
+    if question.when is not None:
+        # Modals cannot show a question conditionally, so ask it optionally and say when it
+        # applies; the use case validates the combination.
+        key, values = question.when
+        hint = (hint + " " if hint else "") + _condition_hint(key, values)
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": question.key,
+        "label": _plain(question.prompt, LABEL_MAX),
+        "element": element,
+        "optional": not question.required or question.when is not None,
+    }
+    if hint:
+        block["hint"] = _plain(hint, HINT_MAX)
+    return block
+
+
+def _condition_hint(key: str, values: tuple[str, ...]) -> str:
+    return f"(Only needed when {key.replace('_', ' ')} is {' or '.join(values)}.)"
+
+
+def form_view(
+    form: Form,
+    *,
+    callback_id: str,
+    initial: Mapping[str, str] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A modal view asking every question of `form`, pre-filled from `initial`."""
+    initial = initial or {}
+    blocks = [_question_block(q, initial.get(q.key)) for q in form.questions[:VIEW_BLOCKS_MAX]]
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": _plain(form.title, VIEW_TITLE_MAX),
+        "submit": _plain(form.submit, VIEW_BUTTON_MAX),
+        "close": _plain("Cancel", VIEW_BUTTON_MAX),
+        "blocks": blocks,
+    }
+    if metadata:
+        encoded = json.dumps(dict(metadata), separators=(",", ":"))
+        if len(encoded) > METADATA_MAX:
+            raise ValueError("private_metadata too long")
+        view["private_metadata"] = encoded
+    return view
+
+
+def notice_view(reply: Reply, *, title: str) -> dict[str, Any]:
+    """A modal without inputs showing a reply (e.g. 'Ticket SUP-1001 filed')."""
+    return {
+        "type": "modal",
+        "title": _plain(title, VIEW_TITLE_MAX),
+        "close": _plain("Done", VIEW_BUTTON_MAX),
+        "blocks": reply_blocks(_without_buttons(reply), max_blocks=VIEW_BLOCKS_MAX),
+    }
+
+
+def _without_buttons(reply: Reply) -> Reply:
+    """The reply without buttons (a confirmation modal has nothing to act on)."""
+    return Reply(
+        text=reply.text,
+        title=reply.title,
+        fields=reply.fields,
+        footer=reply.footer,
+        private=reply.private,
+    )
+
+
+def answers_from_state(form: Form, values: Mapping[str, Any]) -> dict[str, str]:
+    """The answers of a submitted modal (`view.state.values`) keyed by question, as strings.
+
+    Conditional questions whose condition does not hold are left out, as in a conversation.
+    """
+    answers: dict[str, str] = {}
+    for question in form.questions:
+        element = (values.get(question.key) or {}).get(VALUE_ACTION) or {}
+        if question.kind is QuestionKind.CHOICE:
+            selected = element.get("selected_option") or {}
+            value = selected.get("value") or ""
+        else:
+            value = element.get("value") or ""
+        value = value.strip()
+        if value:
+            answers[question.key] = value
+    for question in form.questions:
+        if question.when is not None:
+            key, allowed = question.when
+            if answers.get(key) not in allowed:
+                answers.pop(question.key, None)
+    return answers

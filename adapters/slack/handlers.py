@@ -1,0 +1,231 @@
+"""What the Slack listeners do: turn Slack payloads into use-case calls and render the replies.
+
+Framework-free on purpose: Bolt's listeners (listeners.py) and the fast `/ticket` path
+(http.py) both call these methods with plain payload dicts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import aiohttp
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack.blocks import (
+    answers_from_state,
+    fit,
+    form_view,
+    notice_view,
+    reply_message,
+)
+from adapters.slack.client import retry_handlers
+from adapters.slack.surface import INTAKE_CALLBACK
+from adapters.slack.workspaces import Workspaces
+from bot.app.actions import act, record_thread_reply
+from bot.app.callers import Origin, identify_in
+from bot.app.desk import Desk
+from bot.app.filing import file_ticket, refusal
+from bot.app.intake import SUMMARY, IntakeError, intake_form, validate_answers
+from bot.app.questions import answer
+from bot.app.replies import Reply
+from bot.domain.models import Channel, Identity, ThreadRef
+
+__all__ = ["SlackHandlers"]
+
+log = logging.getLogger(__name__)
+
+ERROR_MAX = 150  # Slack shows input errors under the field; keep them short
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def slack_identity(user_id: str) -> Identity:
+    """The neutral identity of a Slack user."""
+    return Identity(Channel.SLACK, user_id)
+
+
+class SlackHandlers:
+    """The Slack adapter's use of the desk: commands, modal submissions, buttons, messages."""
+
+    def __init__(
+        self,
+        desk: Desk,
+        *,
+        client: AsyncWebClient,
+        workspaces: Workspaces,
+        session: aiohttp.ClientSession | None = None,
+        wake: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.desk = desk
+        self.client = client
+        self.workspaces = workspaces
+        self.session = session
+        self.wake = wake
+        self.form = intake_form(desk.policy)
+
+    # -- /ticket ---------------------------------------------------------------------------
+
+    async def ticket_command(self, command: Mapping[str, Any]) -> None:
+        """After the ack: open the intake modal, or explain privately why not."""
+        team = command.get("team_id")
+        channel = command.get("channel_id")
+        origin = Origin(slack_team=team, slack_channel=channel)
+        async with self.desk.store.unit() as uow:
+            caller = await identify_in(uow, slack_identity(command["user_id"]), origin)
+            refused = await refusal(uow, caller)
+        if refused is not None:
+            await self.respond(command.get("response_url"), refused)
+            return
+        view = form_view(
+            self.form,
+            callback_id=INTAKE_CALLBACK,
+            initial={SUMMARY: str(command.get("text") or "").strip()},
+            metadata={"team": team, "channel": channel},
+        )
+        token = await self.workspaces.token(team, command.get("enterprise_id"))
+        await self.client.views_open(trigger_id=command["trigger_id"], view=view, token=token)
+
+    # -- intake modal submitted ------------------------------------------------------------
+
+    async def intake_submitted(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate and file; the returned dict is the ack (errors, or a confirmation view)."""
+        view = body["view"]
+        answers = answers_from_state(self.form, view.get("state", {}).get("values", {}))
+        errors = validate_answers(self.desk.policy, answers)
+        if errors:
+            return _errors(errors)
+        meta = _metadata(view)
+        team = meta.get("team") or (body.get("team") or {}).get("id")
+        try:
+            filed = await file_ticket(
+                self.desk,
+                reporter=slack_identity(body["user"]["id"]),
+                answers=answers,
+                source_key=f"slack:view:{view['id']}",
+                origin=Origin(slack_team=team, slack_channel=meta.get("channel")),
+            )
+        except IntakeError as exc:
+            return _errors(exc.errors)
+        self.wake()  # the announcement waits in the outbox
+        title = "Ticket filed" if filed.ticket is not None else "Not filed"
+        return {"response_action": "update", "view": notice_view(filed.reply, title=title)}
+
+    # -- buttons ---------------------------------------------------------------------------
+
+    async def button(self, body: Mapping[str, Any]) -> None:
+        """A ticket button: run the action; the outcome goes privately to whoever clicked.
+
+        The public status update reaches the ticket's thread through the outbox.
+        """
+        action = body["actions"][0]
+        reply = await act(
+            self.desk,
+            actor=slack_identity(body["user"]["id"]),
+            ref=str(action.get("value", "")),
+            action=str(action["action_id"]),
+        )
+        self.wake()
+        await self.respond(body.get("response_url"), reply)
+
+    # -- messages --------------------------------------------------------------------------
+
+    async def mention(self, event: Mapping[str, Any], team: str | None) -> None:
+        """`@supportbot what's current uptime`: answer in the thread of the mention."""
+        text = _MENTION.sub("", str(event.get("text", ""))).strip()
+        origin = Origin(slack_team=team, slack_channel=event.get("channel"))
+        reply = await answer(
+            self.desk, asker=slack_identity(event["user"]), text=text, origin=origin
+        )
+        thread = event.get("thread_ts") or event.get("ts")
+        await self.post(team, event["channel"], reply, thread_ts=thread, user=event["user"])
+
+    async def message(
+        self, event: Mapping[str, Any], team: str | None, bot_user: str | None = None
+    ) -> None:
+        """A DM is a question; a reply in a ticket's thread may be the first response."""
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return  # edits, joins, other bots: not people talking to us
+        author = slack_identity(event["user"])
+        text = str(event.get("text", ""))
+        if event.get("channel_type") == "im":
+            question = _MENTION.sub("", text).strip()
+            reply = await answer(
+                self.desk, asker=author, text=question, origin=Origin(slack_team=team)
+            )
+            await self.post(team, event["channel"], reply, user=event["user"])
+            return
+        thread_ts = event.get("thread_ts")
+        if not thread_ts or thread_ts == event.get("ts"):
+            return  # not a thread reply
+        if bot_user and f"<@{bot_user}" in text:
+            return  # addressed to the bot: the app_mention event answers it
+        noted = await record_thread_reply(
+            self.desk,
+            author=author,
+            thread=ThreadRef(Channel.SLACK, event["channel"], thread_ts),
+            text=text,
+        )
+        self.wake()
+        if noted is not None:
+            await self.post(team, event["channel"], noted, thread_ts=thread_ts, user=event["user"])
+
+    # -- rendering -------------------------------------------------------------------------
+
+    async def respond(self, response_url: str | None, reply: Reply) -> None:
+        """Answer through a response_url (always private: only the user who acted sees it)."""
+        if not response_url:
+            log.warning("no response_url to answer on")
+            return
+        webhook = AsyncWebhookClient(
+            response_url, session=self.session, retry_handlers=retry_handlers()
+        )
+        result = await webhook.send(
+            response_type="ephemeral", replace_original=False, **reply_message(reply)
+        )
+        if result.status_code >= 400:
+            log.warning("response_url answered %s", result.status_code)
+
+    async def post(
+        self,
+        team: str | None,
+        channel: str,
+        reply: Reply,
+        *,
+        thread_ts: str | None = None,
+        user: str | None = None,
+    ) -> None:
+        """Post a reply in a channel (privately to `user` if the reply is private)."""
+        token = await self.workspaces.token(team)
+        message = reply_message(reply)
+        if reply.private and user:
+            await self.client.chat_postEphemeral(
+                channel=channel, user=user, thread_ts=thread_ts, token=token, **message
+            )
+        else:
+            await self.client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts,
+                token=token,
+                unfurl_links=False,
+                unfurl_media=False,
+                **message,
+            )
+
+
+def _errors(errors: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "response_action": "errors",
+        "errors": {key: fit(text, ERROR_MAX) for key, text in errors.items()},
+    }
+
+
+def _metadata(view: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,40 @@
+"""Bolt listeners: ack at once, then hand the payload to SlackHandlers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+
+from adapters.slack.background import Background
+from adapters.slack.handlers import SlackHandlers
+from adapters.slack.surface import ACTION_PREFIX, COMMAND, INTAKE_CALLBACK
+
+__all__ = ["register"]
+
+
+def register(app: AsyncApp, handlers: SlackHandlers, background: Background) -> None:
+    """Attach every command, view, action and event listener the app handles."""
+
+    @app.command(COMMAND)
+    async def ticket_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+        await ack()
+        background.spawn(handlers.ticket_command(command), name="ticket-command")
+
+    @app.view_submission(INTAKE_CALLBACK)
+    async def intake_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack(**await handlers.intake_submitted(body))
+
+    @app.action(re.compile("^" + re.escape(ACTION_PREFIX)))
+    async def ticket_button(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        await handlers.button(body)
+
+    @app.event("app_mention")
+    async def mentioned(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        await handlers.mention(event, context.team_id)
+
+    @app.event("message")
+    async def message(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        await handlers.message(event, context.team_id, bot_user=context.bot_user_id)

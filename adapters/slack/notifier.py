@@ -1,0 +1,59 @@
+"""The Slack Notifier: posts outbox content (a neutral Reply) as Block Kit messages."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import reply_message
+from bot.app.replies import Reply
+from bot.domain.models import Channel, Destination, ThreadRef
+
+__all__ = ["SlackNotifier", "TokenFor"]
+
+# Which bot token posts to a destination (one per workspace when installed through OAuth).
+TokenFor = Callable[[Destination], Awaitable[str | None]]
+
+
+class SlackNotifier:
+    """Implements bot.app.ports.Notifier for Slack; raises on failure so the outbox retries."""
+
+    def __init__(self, client: AsyncWebClient, token_for: TokenFor | None = None) -> None:
+        self._client = client
+        self._token_for = token_for
+
+    async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
+        """Post `content` to the destination and return the thread it now lives in."""
+        if destination.channel is not Channel.SLACK:
+            raise ValueError(f"not a Slack destination: {destination.channel}")
+        reply = Reply.from_json(content)
+        message = reply_message(reply)
+        token = await self._token_for(destination) if self._token_for else None
+        auth: dict[str, Any] = {"token": token} if token else {}
+        channel = destination.conversation
+        direct = bool(destination.user) and channel in ("", destination.user)
+        if direct:
+            # A message to one person goes to their DM with the app, which must be opened.
+            opened = await self._client.conversations_open(users=destination.user, **auth)
+            channel = opened["channel"]["id"]
+        elif reply.private and destination.user:
+            await self._client.chat_postEphemeral(
+                channel=channel,
+                user=destination.user,
+                thread_ts=destination.thread,
+                **message,
+                **auth,
+            )
+            return ThreadRef(Channel.SLACK, channel, destination.thread or "")
+        posted = await self._client.chat_postMessage(
+            channel=channel,
+            thread_ts=destination.thread,
+            unfurl_links=False,
+            unfurl_media=False,
+            **message,
+            **auth,
+        )
+        ts = posted["ts"]
+        return ThreadRef(Channel.SLACK, posted.get("channel") or channel, destination.thread or ts)

@@ -1,0 +1,112 @@
+"""The one aiohttp application: Slack on /slack/*, health on /healthz, the outbox pump inside."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.slack.app import SlackRuntime, build_slack
+from adapters.slack.client import Sleep
+from adapters.slack.settings import SlackSettings
+from adapters.web.pump import OutboxPump
+from bot.app.desk import Desk
+from bot.app.outbox import drain
+from bot.domain.models import Channel
+
+__all__ = ["Server", "build_server", "run_server"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class Server:
+    """A built server: its aiohttp app plus the parts tests and the CLI reach into."""
+
+    web_app: web.Application
+    slack: SlackRuntime
+    pump: OutboxPump
+    session: aiohttp.ClientSession
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+SERVER: web.AppKey[Server] = web.AppKey("server", Server)
+
+
+async def _health(request: web.Request) -> web.Response:
+    server = request.app[SERVER]
+    mode = "socket" if server.slack.settings.socket_mode else "http"
+    return web.json_response({"status": "ok", "slack": mode, "outbox_rounds": server.pump.rounds})
+
+
+async def build_server(
+    desk: Desk,
+    settings: SlackSettings,
+    *,
+    engine: AsyncEngine | None = None,
+    tick: float = 5.0,
+    sleep: Sleep = asyncio.sleep,
+) -> Server:
+    """Wire Slack, the outbox pump and health into one aiohttp application."""
+    session = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=100), timeout=aiohttp.ClientTimeout(total=30)
+    )
+    runtime: SlackRuntime | None = None
+
+    async def drain_once() -> int:
+        if runtime is None:
+            return 0
+        return await drain(desk, {Channel.SLACK: runtime.notifier})
+
+    pump = OutboxPump(drain_once, interval=tick)
+    try:
+        runtime = await build_slack(
+            desk, settings, session=session, engine=engine, wake=pump.wake, sleep=sleep
+        )
+    except BaseException:
+        await session.close()
+        raise
+    web_app = web.Application()
+    server = Server(web_app, runtime, pump, session)
+    web_app[SERVER] = server
+    web_app.router.add_get("/healthz", _health)
+    if not settings.socket_mode:
+        runtime.http.add_routes(web_app.router, oauth=settings.oauth)
+    web_app.cleanup_ctx.append(_lifecycle)
+    return server
+
+
+async def _lifecycle(web_app: web.Application) -> AsyncIterator[None]:
+    server = web_app[SERVER]
+    server.pump.start()
+    socket = None
+    if server.slack.settings.socket_mode:
+        socket = await server.slack.start_socket_mode()
+    yield
+    if socket is not None:
+        await socket.close_async()
+    await server.pump.stop()
+    await server.slack.close()
+    await server.session.close()
+
+
+async def run_server(server: Server, *, host: str, port: int, stop: asyncio.Event) -> None:
+    """Serve until `stop` is set."""
+    runner = web.AppRunner(server.web_app, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port, backlog=1024)
+        await site.start()
+        mode = "Socket Mode" if server.slack.settings.socket_mode else "HTTP /slack/events"
+        print(f"supportbot serving on http://{host}:{port} (Slack: {mode})", flush=True)
+        await stop.wait()
+    finally:
+        with contextlib.suppress(Exception):
+            await runner.cleanup()
