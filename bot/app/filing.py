@@ -38,7 +38,7 @@ from bot.domain.models import (
 from bot.domain.policy import Affected
 from bot.domain.sla import snapshot
 
-__all__ = ["Filed", "IntakeError", "file_ticket", "refusal"]
+__all__ = ["Filed", "IntakeError", "file_ticket", "may_file", "refusal"]
 
 _DETAILS = (ENVIRONMENT, SINCE, USERS)
 
@@ -63,6 +63,12 @@ async def refusal(uow: UnitOfWork, caller: Caller) -> Reply | None:
             customer_id=caller.customer.id, roles=[Role.CUSTOMER, Role.APPROVER]
         )
     return msg.end_user_refusal(caller.customer, contacts)
+
+
+async def may_file(desk: Desk, *, reporter: Identity, origin: Origin | None = None) -> Reply | None:
+    """None if `reporter` may file a ticket, else the polite refusal (before any form is shown)."""
+    async with desk.store.unit() as uow:
+        return await refusal(uow, await identify_in(uow, reporter, origin))
 
 
 async def file_ticket(

@@ -379,5 +379,9 @@ def _back(policy: Policy, calendar: BusinessCalendar, state: IntakeState, now: d
 
 
 def _ask(form: Form, question: Question, state: IntakeState) -> Reply:
-    asked = [q for q in form.questions if applies(q, state.values)]
+    # Count a conditional question until its condition is answered, so the total only shrinks.
+    values = state.values
+    asked = [
+        q for q in form.questions if q.when is None or q.when[0] not in values or applies(q, values)
+    ]
     return msg.ask(question, asked.index(question) + 1, len(asked))

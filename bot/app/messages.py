@@ -168,14 +168,19 @@ def confirm_reask() -> Reply:
     )
 
 
-def _answer_fields(form: Form, answers: Mapping[str, str]) -> tuple[Field, ...]:
-    fields: list[Field] = []
-    for question in form.questions:
-        value = answers.get(question.key, "")
-        if not value or question.key in ("affected", "data_loss", "category"):
-            continue
-        fields.append(Field(question.prompt.split("?")[0].removesuffix(" (optional)"), value))
-    return tuple(fields)
+ANSWER_LABELS = {
+    "summary": "Summary",
+    "description": "Description",
+    "environment": "Environment",
+    "since": "Since",
+    "users": "Users affected",
+}
+
+
+def _answer_fields(answers: Mapping[str, str]) -> tuple[Field, ...]:
+    return tuple(
+        Field(label, answers[key]) for key, label in ANSWER_LABELS.items() if answers.get(key)
+    )
 
 
 def intake_summary(
@@ -195,7 +200,7 @@ def intake_summary(
     return Reply(
         title="Your ticket",
         text=text,
-        fields=tuple(fields) + _answer_fields(form, answers),
+        fields=tuple(fields) + _answer_fields(answers),
         private=True,
     )
 
@@ -351,13 +356,15 @@ def already(ticket: Ticket, what: str) -> Reply:
 
 
 def awaiting_approval(ticket: Ticket) -> Reply:
-    """Agents cannot start consultancy work before the customer approves."""
-    state = APPROVAL_LABELS[ticket.approval]
-    return Reply(
-        text=f"{ticket.ref} is billable consultancy and its approval is {state}: work cannot "
-        "start before the customer's approver approves it.",
-        private=True,
-    )
+    """Agents cannot start (or bill) consultancy work before the customer approves."""
+    if ticket.approval is ApprovalState.DECLINED:
+        text = f"{ticket.ref} is billable consultancy and the customer declined it: no work on it."
+    else:
+        text = (
+            f"{ticket.ref} is billable consultancy: work cannot start until the customer's "
+            "approver approves it."
+        )
+    return Reply(text=text, private=True)
 
 
 def status_update(policy: Policy, ticket: Ticket, actor: str, now: datetime) -> Reply:

@@ -202,10 +202,18 @@ class OutboxRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction over all repositories: commits on success, rolls back on error."""
 
-    customers: CustomerRepository
-    contacts: ContactRepository
-    tickets: TicketRepository
-    outbox: OutboxRepository
+    # Read-only members, so an implementation may type them as its concrete repositories.
+    @property
+    def customers(self) -> CustomerRepository: ...
+
+    @property
+    def contacts(self) -> ContactRepository: ...
+
+    @property
+    def tickets(self) -> TicketRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,0 +1,74 @@
+"""The console chat loop: read a line, let the session answer, show the outbox's posts."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Mapping
+from typing import TextIO
+
+from adapters.console.notifier import ConsoleNotifier
+from adapters.console.seed import DEMO_CUSTOMER, PERSONAS, origin_of, seed_demo
+from adapters.console.session import QUIT, Session
+from adapters.console.view import PlainView, RichView, View
+from bot.app.desk import Desk
+from bot.app.outbox import drain
+from bot.app.ports import Notifier
+from bot.app.replies import Reply
+from bot.domain.models import Channel
+
+__all__ = ["make_view", "run_console"]
+
+WELCOME = (
+    "Welcome to the supportbot console: a support desk run by the support agreement. "
+    "You are at {customer}. Type /ticket to file a ticket, ask 'what's current uptime?', "
+    "or /help. Switch roles with /as customer|approver|agent|end-user."
+)
+
+
+async def _drain_all(desk: Desk, notifiers: Mapping[Channel, Notifier]) -> None:
+    """Deliver everything due now (failures wait for their retry time)."""
+    while await drain(desk, notifiers):
+        pass
+
+
+def make_view(input: TextIO, output: TextIO, *, rich: bool | None = None) -> View:
+    """Rich panels when both ends are a terminal (or `rich` says so), plain lines otherwise."""
+    if rich is None:
+        rich = input.isatty() and output.isatty()
+    return RichView(output) if rich else PlainView(input, output)
+
+
+async def run_console(
+    desk: Desk,
+    *,
+    role: str = "customer",
+    input: TextIO | None = None,
+    output: TextIO | None = None,
+    rich: bool | None = None,
+    view: View | None = None,
+) -> int:
+    """Chat on the console until /quit or end of input; returns the exit status."""
+    input = input if input is not None else sys.stdin
+    output = output if output is not None else sys.stdout
+    view = view if view is not None else make_view(input, output, rich=rich)
+    customer = await seed_demo(desk.store, desk.policy, desk.now())
+    session = Session(desk, PERSONAS[role], origin_of(customer))
+    notifiers = {Channel.CONSOLE: ConsoleNotifier(view, run_id=uuid.uuid4().hex[:8])}
+    view.info(WELCOME.format(customer=DEMO_CUSTOMER))
+    view.say(session.whoami())
+    await _drain_all(desk, notifiers)  # posts left over from an earlier run
+    while True:
+        line = view.read(session.prompt)
+        if line is None:
+            break
+        result = await session.handle(line)
+        if result is QUIT:
+            break
+        assert isinstance(result, list)
+        for reply in result:
+            assert isinstance(reply, Reply)
+            view.say(reply)
+        await _drain_all(desk, notifiers)
+    view.info("Bye.")
+    return 0

@@ -1,0 +1,143 @@
+"""One console conversation: typed lines become intake steps, actions or questions.
+
+The session holds only who you are and an intake in progress; everything else is a use case.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+from adapters.console.seed import PERSONAS, Persona
+from bot.app import intake
+from bot.app.actions import act
+from bot.app.callers import Origin
+from bot.app.commands import parse_command
+from bot.app.desk import Desk
+from bot.app.filing import file_ticket, may_file
+from bot.app.questions import answer
+from bot.app.replies import Reply
+
+__all__ = ["QUIT", "Session"]
+
+QUIT = object()
+
+CONSOLE_HELP = """Console commands:
+  /ticket [summary]   file a ticket, step by step (customer or approver)
+  /as ROLE            switch to customer, approver, agent or end-user
+  /whoami             who you are now
+  /help               this help and what the bot understands
+  /quit               leave (Ctrl-D works too)
+Anything else is a message to the bot: an action like 'ack SUP-1001' or a question."""
+
+
+# Console commands that still work in the middle of a ticket (/as and /quit abandon it).
+_ESCAPES = ("/quit", "/exit", "/q", "/as", "/whoami", "/help")
+
+
+@dataclass
+class Session:
+    """The person at the keyboard, their organisation and an intake in progress."""
+
+    desk: Desk
+    persona: Persona
+    origin: Origin
+    form: intake.IntakeState | None = None
+
+    @property
+    def prompt(self) -> str:
+        """The input prompt naming who is typing."""
+        if self.form is not None:
+            return f"{self.persona.identity.user_id} (ticket)> "
+        return f"{self.persona.identity.user_id}> "
+
+    def whoami(self) -> Reply:
+        """Who you are typing as."""
+        return Reply(
+            text=f"You are {self.persona.name} ({self.persona.role}), "
+            f"console user '{self.persona.identity.user_id}'.",
+            private=True,
+        )
+
+    async def handle(self, line: str) -> list[Reply] | object:
+        """The replies to one typed line, or QUIT."""
+        text = line.strip()
+        word, _, rest = text.partition(" ")
+        command = word.casefold()
+        if self.form is not None and command not in _ESCAPES:
+            return await self._intake(line)
+        if not text:
+            return []
+        if command in ("/quit", "/exit", "/q"):
+            return QUIT
+        if command == "/help":
+            help_replies = [Reply(title="Console", text=CONSOLE_HELP, private=True)]
+            if self.form is None:
+                help_replies.append(
+                    await answer(self.desk, asker=self.persona.identity, text="help")
+                )
+            return help_replies
+        if command == "/whoami":
+            return [self.whoami()]
+        if command == "/as":
+            return [self._switch(rest)]
+        if command == "/ticket":
+            return await self._start_ticket(rest)
+        if command.startswith("/"):
+            return [Reply(text=f"Unknown command {word}. Type /help.", private=True)]
+        action = parse_command(self.desk.policy, text)
+        if action is not None:
+            if action.ref is None:
+                ref = f"{self.desk.policy.ticket_prefix}-1001"
+                return [Reply(text=f"Which ticket? e.g. '{word} {ref}'.", private=True)]
+            reply = await act(
+                self.desk,
+                actor=self.persona.identity,
+                ref=action.ref,
+                action=action.action,
+                text=action.text,
+            )
+            return [reply]
+        return [await answer(self.desk, asker=self.persona.identity, text=text, origin=self.origin)]
+
+    def _switch(self, rest: str) -> Reply:
+        words = shlex.split(rest) if rest.strip() else []
+        persona = PERSONAS.get(words[0].casefold()) if words else None
+        if persona is None:
+            roles = ", ".join(PERSONAS)
+            return Reply(text=f"Switch to one of: {roles}, e.g. '/as agent'.", private=True)
+        self.persona = persona
+        self.form = None
+        return self.whoami()
+
+    async def _start_ticket(self, summary: str) -> list[Reply]:
+        refused = await may_file(self.desk, reporter=self.persona.identity, origin=self.origin)
+        if refused is not None:
+            return [refused]
+        prefill = {intake.SUMMARY: summary} if summary.strip() else None
+        step = intake.start(
+            self.desk.policy, self.desk.calendar, now=self.desk.now(), prefill=prefill
+        )
+        self.form = step.state
+        return list(step.replies)
+
+    async def _intake(self, line: str) -> list[Reply]:
+        assert self.form is not None
+        step = intake.advance(
+            self.desk.policy, self.desk.calendar, self.form, line, now=self.desk.now()
+        )
+        replies = list(step.replies)
+        if step.state.phase is intake.Phase.CONFIRMED:
+            self.form = None
+            filed = await file_ticket(
+                self.desk,
+                reporter=self.persona.identity,
+                answers=step.state.values,
+                origin=self.origin,
+            )
+            replies.append(filed.reply)
+        elif step.state.phase is intake.Phase.CANCELLED:
+            self.form = None
+        else:
+            self.form = step.state
+        return replies

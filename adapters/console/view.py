@@ -1,0 +1,175 @@
+"""How the console shows things: rich panels on a terminal, plain deterministic lines otherwise.
+
+Every string shown is bot or user text, never markup: rich renders it through `Text`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, TextIO
+
+from bot.app.commands import VERBS
+from bot.app.replies import Reply
+from bot.domain.models import Destination
+
+if TYPE_CHECKING:
+    from rich.console import Group
+
+__all__ = ["PlainView", "RichView", "View", "button_hint"]
+
+# The console has no buttons: show the command that does the same.
+_VERB_OF_ACTION: dict[str, str] = {}
+for _verb, _action in VERBS.items():
+    _VERB_OF_ACTION.setdefault(_action, _verb)
+
+
+def button_hint(action: str, value: str) -> str:
+    """The typed command a button stands for, e.g. 'ack SUP-1001'."""
+    verb = _VERB_OF_ACTION.get(action, action)
+    return f"{verb} {value}"
+
+
+def where(destination: Destination) -> str:
+    """A short name for where a post landed."""
+    if destination.user:
+        return f"direct message to {destination.user}"
+    place = f"#{destination.conversation}"
+    return f"{place}, in the ticket's thread" if destination.thread else place
+
+
+def reply_lines(reply: Reply) -> list[str]:
+    """A reply as plain lines (title, text, fields, buttons as commands, footer)."""
+    lines: list[str] = []
+    if reply.title:
+        lines.append(reply.title)
+    if reply.text:
+        lines.extend(reply.text.splitlines())
+    width = max((len(f.label) for f in reply.fields), default=0)
+    lines.extend(f"  {f.label + ':':<{width + 1}} {f.value}" for f in reply.fields)
+    if reply.buttons:
+        hints = "   ".join(f"[{b.label}: {button_hint(b.action, b.value)}]" for b in reply.buttons)
+        lines.append(hints)
+    if reply.footer:
+        lines.append(f"-- {reply.footer}")
+    return lines
+
+
+class View(Protocol):
+    """What the chat loop needs from a display."""
+
+    def say(self, reply: Reply) -> None:
+        """Show the bot's reply to the person at the keyboard."""
+
+    def posted(self, destination: Destination, reply: Reply) -> None:
+        """Show a post the bot made in a channel, thread or direct message."""
+
+    def info(self, text: str) -> None:
+        """A line from the console itself (not the bot)."""
+
+    def read(self, prompt: str) -> str | None:
+        """The next line typed, or None at end of input."""
+
+
+class PlainView:
+    """Plain text for pipes and scripts: no colours, the typed line echoed after its prompt."""
+
+    def __init__(self, input: TextIO, output: TextIO) -> None:
+        self.input = input
+        self.output = output
+
+    def _write(self, lines: list[str]) -> None:
+        self.output.write("\n".join(lines) + "\n")
+        self.output.flush()
+
+    def say(self, reply: Reply) -> None:
+        """Show the bot's reply, each line prefixed with 'bot'."""
+        lines = reply_lines(reply)
+        self._write([f"bot> {lines[0]}"] + [f"     {line}" for line in lines[1:]])
+
+    def posted(self, destination: Destination, reply: Reply) -> None:
+        """Show a post, naming where it went."""
+        self._write(
+            [f"[posted to {where(destination)}]"] + [f"  | {x}" for x in reply_lines(reply)]
+        )
+
+    def info(self, text: str) -> None:
+        """A console line."""
+        self._write([f"-- {text}"])
+
+    def read(self, prompt: str) -> str | None:
+        """Read a line; echo it so a transcript reads like a conversation."""
+        line = self.input.readline()
+        if not line:
+            return None
+        line = line.rstrip("\r\n")
+        self._write([f"{prompt}{line}"])
+        return line
+
+
+class RichView:
+    """Colours and panels for a terminal."""
+
+    def __init__(self, output: TextIO | None = None) -> None:
+        from rich.console import Console
+
+        self.console = Console(file=output, highlight=False)
+
+    def _body(self, reply: Reply) -> Group:
+        from rich.console import Group, RenderableType
+        from rich.table import Table
+        from rich.text import Text
+
+        parts: list[RenderableType] = []
+        if reply.text:
+            parts.append(Text(reply.text))
+        if reply.fields:
+            table = Table.grid(padding=(0, 2))
+            table.add_column(style="bold cyan", no_wrap=True)
+            table.add_column()
+            for f in reply.fields:
+                table.add_row(Text(f.label), Text(f.value))
+            parts.append(table)
+        if reply.buttons:
+            hints = Text()
+            for b in reply.buttons:
+                hints.append(f" {b.label} ", style="reverse bold")
+                hints.append(f" {button_hint(b.action, b.value)}   ", style="dim")
+            parts.append(hints)
+        if reply.footer:
+            parts.append(Text(reply.footer, style="dim"))
+        return Group(*parts)
+
+    def say(self, reply: Reply) -> None:
+        """The bot's reply in a green-edged panel."""
+        from rich.panel import Panel
+        from rich.text import Text
+
+        title = Text(reply.title or "supportbot", style="bold")
+        panel = Panel(self._body(reply), title=title, title_align="left", border_style="green")
+        self.console.print(panel)
+
+    def posted(self, destination: Destination, reply: Reply) -> None:
+        """A post in a channel or DM, in a magenta panel titled with where it went."""
+        from rich.panel import Panel
+        from rich.text import Text
+
+        title = Text(f"posted to {where(destination)}", style="magenta")
+        if reply.title:
+            title.append(f" · {reply.title}", style="bold")
+        body = self._body(reply)
+        panel = Panel(body, title=title, title_align="left", border_style="magenta")
+        self.console.print(panel)
+
+    def info(self, text: str) -> None:
+        """A dim console line."""
+        from rich.text import Text
+
+        self.console.print(Text(text, style="dim italic"))
+
+    def read(self, prompt: str) -> str | None:
+        """Prompt in colour and read a line; None at end of input."""
+        from rich.text import Text
+
+        try:
+            return self.console.input(Text(prompt, style="bold yellow"))
+        except EOFError:
+            return None
