@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.app.ports import DuplicateError, NotFoundError
 from bot.domain.models import Channel, Contact, Customer, Identity, Role
@@ -93,19 +94,21 @@ class SqlCustomerRepository:
 
     async def by_name(self, *, name: str) -> Customer | None:
         """One customer by exact name (case-insensitive)."""
-        return await self._one(CustomerRow.name_key == _name_key(name))
+        return await self._one(col(CustomerRow.name_key) == _name_key(name))
 
     async def by_slack_channel(self, *, team: str | None, channel: str) -> Customer | None:
         """The customer whose support channel this is."""
-        where = [CustomerRow.slack_channel == channel]
+        where = [col(CustomerRow.slack_channel) == channel]
         if team is not None:
             # A customer registered without a team matches any team (single-workspace setups).
-            where.append(sa.or_(CustomerRow.slack_team == team, CustomerRow.slack_team.is_(None)))
+            where.append(
+                sa.or_(col(CustomerRow.slack_team) == team, col(CustomerRow.slack_team).is_(None))
+            )
         return await self._one(*where)
 
     async def by_teams_tenant(self, *, tenant: str) -> Customer | None:
         """The customer of a Teams tenant."""
-        return await self._one(CustomerRow.teams_tenant == tenant)
+        return await self._one(col(CustomerRow.teams_tenant) == tenant)
 
     async def update(self, *, customer_id: int, **changes: Any) -> Customer:
         """Change fields of a customer (e.g. the stored Teams conversation reference)."""
@@ -128,11 +131,11 @@ class SqlCustomerRepository:
 
     async def all(self) -> list[Customer]:
         """All customers by name."""
-        rows = await self._s.scalars(sa.select(CustomerRow).order_by(CustomerRow.name_key))
+        rows = await self._s.scalars(sa.select(CustomerRow).order_by(col(CustomerRow.name_key)))
         return [_customer(r) for r in rows]
 
     async def _one(self, *where: Any) -> Customer | None:
-        stmt = sa.select(CustomerRow).where(*where).order_by(CustomerRow.id).limit(1)
+        stmt = sa.select(CustomerRow).where(*where).order_by(col(CustomerRow.id)).limit(1)
         row = (await self._s.scalars(stmt)).first()
         return _customer(row) if row else None
 
@@ -164,7 +167,8 @@ class SqlContactRepository:
     async def find(self, *, identity: Identity) -> Contact | None:
         """The contact of a chat identity, or None for an end user."""
         stmt = sa.select(ContactRow).where(
-            ContactRow.channel == identity.channel.value, ContactRow.user_id == identity.user_id
+            col(ContactRow.channel) == identity.channel.value,
+            col(ContactRow.user_id) == identity.user_id,
         )
         row = (await self._s.scalars(stmt)).first()
         return _contact(row) if row else None
@@ -173,19 +177,19 @@ class SqlContactRepository:
         self, *, customer_id: int, roles: Sequence[Role] | None = None
     ) -> list[Contact]:
         """A customer's contacts, optionally only those with the given roles."""
-        stmt = sa.select(ContactRow).where(ContactRow.customer_id == customer_id)
+        stmt = sa.select(ContactRow).where(col(ContactRow.customer_id) == customer_id)
         if roles is not None:
-            stmt = stmt.where(ContactRow.role.in_([Role(r).value for r in roles]))
-        return [_contact(r) for r in await self._s.scalars(stmt.order_by(ContactRow.id))]
+            stmt = stmt.where(col(ContactRow.role).in_([Role(r).value for r in roles]))
+        return [_contact(r) for r in await self._s.scalars(stmt.order_by(col(ContactRow.id)))]
 
     async def agents(self, *, channel: Channel | None = None) -> list[Contact]:
         """The service provider's agents."""
-        stmt = sa.select(ContactRow).where(ContactRow.role == Role.AGENT.value)
+        stmt = sa.select(ContactRow).where(col(ContactRow.role) == Role.AGENT.value)
         if channel is not None:
-            stmt = stmt.where(ContactRow.channel == Channel(channel).value)
-        return [_contact(r) for r in await self._s.scalars(stmt.order_by(ContactRow.id))]
+            stmt = stmt.where(col(ContactRow.channel) == Channel(channel).value)
+        return [_contact(r) for r in await self._s.scalars(stmt.order_by(col(ContactRow.id)))]
 
     async def all(self) -> list[Contact]:
         """All contacts."""
-        stmt = sa.select(ContactRow).order_by(ContactRow.customer_id, ContactRow.id)
+        stmt = sa.select(ContactRow).order_by(col(ContactRow.customer_id), col(ContactRow.id))
         return [_contact(r) for r in await self._s.scalars(stmt)]

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.app.ports import NotFoundError
 from bot.domain.models import Channel, OutboxMessage, require_aware
@@ -44,7 +45,7 @@ class SqlOutboxRepository:
         """Queue a message; False (and nothing written) if the dedupe key was queued before."""
         at = require_aware(at, "at").astimezone(UTC)
         channel = Channel(target["channel"]).value  # KeyError/ValueError: a malformed target
-        dialect = self._s.bind.dialect.name
+        dialect = self._s.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         stmt = (
             insert(OutboxRow)
@@ -59,7 +60,7 @@ class SqlOutboxRepository:
                 result={},
             )
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(OutboxRow.id)
+            .returning(col(OutboxRow.id))
         )
         return (await self._s.execute(stmt)).first() is not None
 
@@ -69,11 +70,11 @@ class SqlOutboxRepository:
         """Unsent messages whose next attempt is due, oldest first; `target["channel"]` filters."""
         require_aware(now, "now")
         stmt = sa.select(OutboxRow).where(
-            OutboxRow.sent_at.is_(None), OutboxRow.next_attempt_at <= now
+            col(OutboxRow.sent_at).is_(None), col(OutboxRow.next_attempt_at) <= now
         )
         if channels is not None:
-            stmt = stmt.where(OutboxRow.channel.in_([Channel(c).value for c in channels]))
-        stmt = stmt.order_by(OutboxRow.next_attempt_at, OutboxRow.id).limit(limit)
+            stmt = stmt.where(col(OutboxRow.channel).in_([Channel(c).value for c in channels]))
+        stmt = stmt.order_by(col(OutboxRow.next_attempt_at), col(OutboxRow.id)).limit(limit)
         # Several bot instances may drain at once: on PostgreSQL each takes rows the others
         # have not locked (SQLite has one writer at a time anyway, and ignores this).
         stmt = stmt.with_for_update(skip_locked=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.app.ports import NotFoundError
 from bot.domain.models import (
@@ -46,9 +47,9 @@ class SqlServiceRepository:
 
     async def list(self, *, enabled_only: bool = False) -> list[ProbedService]:
         """Probed services by name."""
-        stmt = sa.select(ProbedServiceRow).order_by(ProbedServiceRow.name)
+        stmt = sa.select(ProbedServiceRow).order_by(col(ProbedServiceRow.name))
         if enabled_only:
-            stmt = stmt.where(ProbedServiceRow.enabled.is_(True))
+            stmt = stmt.where(col(ProbedServiceRow.enabled).is_(True))
         return [
             ProbedService(id=r.id, name=r.name, url=r.url, enabled=r.enabled)
             for r in await self._s.scalars(stmt)
@@ -80,12 +81,12 @@ class SqlSampleRepository:
     ) -> list[AvailabilitySample]:
         """Measurements with start <= at < end, oldest first."""
         stmt = sa.select(AvailabilitySampleRow).where(
-            AvailabilitySampleRow.at >= _utc(start, "start"),
-            AvailabilitySampleRow.at < _utc(end, "end"),
+            col(AvailabilitySampleRow.at) >= _utc(start, "start"),
+            col(AvailabilitySampleRow.at) < _utc(end, "end"),
         )
         if service is not None:
-            stmt = stmt.where(AvailabilitySampleRow.service == service)
-        stmt = stmt.order_by(AvailabilitySampleRow.at, AvailabilitySampleRow.id)
+            stmt = stmt.where(col(AvailabilitySampleRow.service) == service)
+        stmt = stmt.order_by(col(AvailabilitySampleRow.at), col(AvailabilitySampleRow.id))
         return [
             AvailabilitySample(
                 service=r.service, at=r.at, up=r.up, latency_ms=r.latency_ms, error=r.error
@@ -135,10 +136,10 @@ class SqlWindowRepository:
         stmt = (
             sa.select(ServiceWindowRow)
             .where(
-                ServiceWindowRow.start < _utc(end, "end"),
-                ServiceWindowRow.end > _utc(start, "start"),
+                col(ServiceWindowRow.start) < _utc(end, "end"),
+                col(ServiceWindowRow.end) > _utc(start, "start"),
             )
-            .order_by(ServiceWindowRow.start, ServiceWindowRow.id)
+            .order_by(col(ServiceWindowRow.start), col(ServiceWindowRow.id))
         )
         return [_window(r) for r in await self._s.scalars(stmt)]
 
@@ -173,9 +174,9 @@ class SqlHypercareRepository:
 
     async def list(self, *, customer_id: int | None = None) -> list[HypercarePeriod]:
         """Hypercare periods, oldest first."""
-        stmt = sa.select(HypercareRow).order_by(HypercareRow.start, HypercareRow.id)
+        stmt = sa.select(HypercareRow).order_by(col(HypercareRow.start), col(HypercareRow.id))
         if customer_id is not None:
-            stmt = stmt.where(HypercareRow.customer_id == customer_id)
+            stmt = stmt.where(col(HypercareRow.customer_id) == customer_id)
         return [_period(r) for r in await self._s.scalars(stmt)]
 
     async def update(self, *, period_id: int, **changes: Any) -> HypercarePeriod:

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.app.ports import NotFoundError
 from bot.domain.models import (
@@ -144,14 +145,14 @@ class SqlTicketRepository:
         # the same source key has committed by the time we look for it below.
         last = await self._lock_counter()
         if ticket.source_key is not None:
-            stmt = sa.select(TicketRow).where(TicketRow.source_key == ticket.source_key)
+            stmt = sa.select(TicketRow).where(col(TicketRow.source_key) == ticket.source_key)
             existing = (await self._s.scalars(stmt)).first()
             if existing is not None:
                 return ticket_from_row(existing)
         number = last + 1
         await self._s.execute(
             sa.update(TicketCounterRow)
-            .where(TicketCounterRow.prefix == self._prefix)
+            .where(col(TicketCounterRow.prefix) == self._prefix)
             .values(last=number)
         )
         row = TicketRow(
@@ -195,9 +196,9 @@ class SqlTicketRepository:
     async def by_thread(self, *, thread: ThreadRef) -> Ticket | None:
         """The ticket living in a chat thread, or None."""
         stmt = sa.select(TicketRow).where(
-            TicketRow.thread_channel == Channel(thread.channel).value,
-            TicketRow.thread_conversation == thread.conversation,
-            TicketRow.thread_ts == thread.thread,
+            col(TicketRow.thread_channel) == Channel(thread.channel).value,
+            col(TicketRow.thread_conversation) == thread.conversation,
+            col(TicketRow.thread_ts) == thread.thread,
         )
         row = (await self._s.scalars(stmt.limit(1))).first()
         return ticket_from_row(row) if row else None
@@ -241,15 +242,15 @@ class SqlTicketRepository:
         """Tickets, newest first, filtered."""
         stmt = sa.select(TicketRow)
         if customer_id is not None:
-            stmt = stmt.where(TicketRow.customer_id == customer_id)
+            stmt = stmt.where(col(TicketRow.customer_id) == customer_id)
         if statuses is not None:
-            stmt = stmt.where(TicketRow.status.in_([TicketStatus(s).value for s in statuses]))
+            stmt = stmt.where(col(TicketRow.status).in_([TicketStatus(s).value for s in statuses]))
         if reporter is not None:
             stmt = stmt.where(
-                TicketRow.reporter_channel == Channel(reporter.channel).value,
-                TicketRow.reporter_user == reporter.user_id,
+                col(TicketRow.reporter_channel) == Channel(reporter.channel).value,
+                col(TicketRow.reporter_user) == reporter.user_id,
             )
-        stmt = stmt.order_by(TicketRow.opened_at.desc(), TicketRow.id.desc())
+        stmt = stmt.order_by(col(TicketRow.opened_at).desc(), col(TicketRow.id).desc())
         if limit is not None:
             stmt = stmt.limit(limit)
         return [ticket_from_row(r) for r in await self._s.scalars(stmt)]
@@ -261,8 +262,8 @@ class SqlTicketRepository:
             raise NotFoundError(f"no ticket {ref}")
         stmt = (
             sa.select(TicketEventRow)
-            .where(TicketEventRow.ticket_id == row.id)
-            .order_by(TicketEventRow.id)
+            .where(col(TicketEventRow.ticket_id) == row.id)
+            .order_by(col(TicketEventRow.id))
         )
         return [
             TicketEvent(
@@ -303,12 +304,12 @@ class SqlTicketRepository:
 
     async def time_entries(self, *, ref: str | None = None) -> list[TimeEntry]:
         """Logged time, for one ticket or all."""
-        stmt = sa.select(TimeEntryRow).order_by(TimeEntryRow.at, TimeEntryRow.id)
+        stmt = sa.select(TimeEntryRow).order_by(col(TimeEntryRow.at), col(TimeEntryRow.id))
         if ref is not None:
             row = await self._row(ref)
             if row is None:
                 raise NotFoundError(f"no ticket {ref}")
-            stmt = stmt.where(TimeEntryRow.ticket_id == row.id)
+            stmt = stmt.where(col(TimeEntryRow.ticket_id) == row.id)
         return [
             TimeEntry(
                 ticket_id=e.ticket_id,
@@ -321,14 +322,14 @@ class SqlTicketRepository:
         ]
 
     async def _row(self, ref: str, *, lock: bool = False) -> TicketRow | None:
-        stmt = sa.select(TicketRow).where(TicketRow.ref == ref.strip().upper())
+        stmt = sa.select(TicketRow).where(col(TicketRow.ref) == ref.strip().upper())
         if lock:
             stmt = stmt.with_for_update()
         return (await self._s.scalars(stmt)).first()
 
     async def _lock_counter(self) -> int:
         """The last number handed out, with the counter row locked until commit."""
-        dialect = self._s.bind.dialect.name
+        dialect = self._s.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         await self._s.execute(
             insert(TicketCounterRow)
@@ -336,8 +337,8 @@ class SqlTicketRepository:
             .on_conflict_do_nothing(index_elements=["prefix"])
         )
         stmt = (
-            sa.select(TicketCounterRow.last)
-            .where(TicketCounterRow.prefix == self._prefix)
+            sa.select(col(TicketCounterRow.last))
+            .where(col(TicketCounterRow.prefix) == self._prefix)
             .with_for_update()
         )
         return int((await self._s.execute(stmt)).scalar_one())
