@@ -156,7 +156,7 @@ class SlackHandlers:
             reply = await answer(
                 self.desk, asker=author, text=question, origin=Origin(slack_team=team)
             )
-            await self.post(team, event["channel"], reply, user=event["user"])
+            await self.post(team, event["channel"], reply)  # a DM is private already
             return
         thread_ts = event.get("thread_ts")
         if not thread_ts or thread_ts == event.get("ts"):

@@ -53,12 +53,9 @@ class SlackHttp:
     async def events(self, request: web.Request) -> web.StreamResponse:
         """Slash commands, events and interactivity, all on one URL."""
         raw = await request.read()
-        headers = request.headers
-        if not self._verifier.is_valid(
-            raw,
-            headers.get("X-Slack-Request-Timestamp", ""),
-            headers.get("X-Slack-Signature", ""),
-        ):
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not (timestamp.isdigit() and self._verifier.is_valid(raw, timestamp, signature)):
             return web.Response(status=401, text="invalid or stale signature")
         body = raw.decode("utf-8")
         if request.content_type == "application/x-www-form-urlencoded" and "command=" in body:
