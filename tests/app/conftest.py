@@ -5,9 +5,13 @@ Every test using `world` runs on the in-memory fake store and on the real SQL st
 
 from __future__ import annotations
 
+import contextlib
+import os
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +21,7 @@ from bot.app.desk import Desk
 from bot.app.ports import Store
 from bot.domain.models import Channel, Customer, Identity, Role
 from bot.domain.policy import default_policy
+from tests.conftest import BACKENDS
 from tests.fakes import FixedClock, InMemoryStore
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -55,14 +60,47 @@ class World:
     globex: Customer
 
 
-@pytest.fixture(params=["memory", "sql"])
-async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
-    """The world on the fake store and on the real database."""
-    store: Store
+@contextlib.asynccontextmanager
+async def sql_store(backend: str, tmp_path: Path) -> AsyncIterator[Store]:
+    """A migrated SqlStore on a fresh SQLite file or PostgreSQL schema."""
+    from storage import SqlStore
+    from storage.engine import make_engine
+    from storage.tables import metadata
+
+    url, schema = f"sqlite:///{tmp_path / 'app.db'}", None
+    if backend == "postgresql":
+        url, schema = os.environ["TEST_DATABASE_URL"], f"app_{uuid.uuid4().hex[:12]}"
+        admin = make_engine(url)
+        async with admin.begin() as conn:
+            await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    engine = make_engine(url, search_path=schema)
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    store = SqlStore(engine, prefix="SUP")
+    try:
+        yield store
+    finally:
+        await store.close()
+        if schema is not None:
+            async with admin.begin() as conn:
+                await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+            await admin.dispose()
+
+
+@pytest.fixture(params=["memory", *BACKENDS])
+async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """The in-memory fake, and the real database on every configured backend."""
     if request.param == "memory":
-        store = InMemoryStore()
-    else:
-        store = request.getfixturevalue("store")
+        yield InMemoryStore()
+        return
+    async with sql_store(request.param, tmp_path) as store:
+        yield store
+
+
+@pytest.fixture
+async def world(any_store: Store) -> AsyncIterator[World]:
+    """The world on the fake store and on the real database."""
+    store = any_store
     clock = FixedClock(MONDAY_9)
     desk = Desk.create(store=store, clock=clock, policy=default_policy())
     async with store.unit() as uow:

@@ -1,0 +1,237 @@
+"""The intake dialogue as a pure state machine: every question, re-ask, cancel and the summary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from bot.app import intake
+from bot.app.intake import IntakeState, Phase, Step
+from bot.domain.calendar import BusinessCalendar
+from bot.domain.policy import default_policy
+from tests.app.conftest import CPH, MONDAY_9
+
+POLICY = default_policy()
+CAL = BusinessCalendar(POLICY)
+
+# One good answer per question, in the order asked for an incident.
+GOOD = ["Sync stopped", "Nothing syncs since 7", "2", "2", "2", "production", "today", "40"]
+
+
+def begin(now: datetime = MONDAY_9, **prefill: str) -> Step:
+    return intake.start(POLICY, CAL, now=now, prefill=prefill or None)
+
+
+def feed(step: Step, *answers: str, now: datetime = MONDAY_9) -> Step:
+    for text in answers:
+        step = intake.advance(POLICY, CAL, step.state, text, now=now)
+    return step
+
+
+def texts(step: Step) -> str:
+    return "\n".join(
+        "\n".join([r.title or "", r.text, *(f"{f.label}: {f.value}" for f in r.fields)])
+        for r in step.replies
+    )
+
+
+def test_the_form_asks_scope_then_consultancy_then_something_else() -> None:
+    form = intake.intake_form(POLICY)
+    assert [q.key for q in form.questions] == [
+        "summary", "description", "affected", "data_loss", "category",
+        "environment", "since", "users",
+    ]  # fmt: skip
+    categories = [c.value for c in form.question("category").choices]
+    assert categories[:5] == [item.key for item in POLICY.second_level_scope]
+    assert categories[5:-1] == [item.key for item in POLICY.consultancy_services]
+    assert categories[-1] == "other"
+    assert [c.value for c in form.question("affected").choices] == [
+        "all", "some", "single", "inquiry",
+    ]  # fmt: skip
+    assert form.question("data_loss").when == ("affected", ("all", "some", "single"))
+
+
+def test_a_full_walk_ends_in_a_summary_with_priority_reason_due_and_time_left() -> None:
+    step = begin()
+    assert "(1/8) What is the problem" in texts(step)
+    step = feed(step, *GOOD)
+    assert step.state.phase is Phase.CONFIRMING
+    shown = texts(step)
+    assert "Priority: Medium (8 business hours)" in shown
+    assert "Why: Medium: some users affected without risk of data loss" in shown
+    assert "First response due: Tue 01 Dec 2026 09:00 (Copenhagen time)" in shown
+    assert "Business time left: 8 h" in shown
+    assert "Category: Synchronization issues" in shown
+    assert "Users affected: 40" in shown
+    done = feed(step, "yes")
+    assert done.state.phase is Phase.CONFIRMED
+    assert done.state.values == {
+        "summary": "Sync stopped",
+        "description": "Nothing syncs since 7",
+        "affected": "some",
+        "data_loss": "no",
+        "category": "synchronization",
+        "environment": "production",
+        "since": "today",
+        "users": "40",
+    }
+
+
+def test_filed_late_on_friday_the_clock_runs_on_monday() -> None:
+    friday = datetime(2026, 11, 27, 15, 30, tzinfo=CPH)
+    step = feed(begin(now=friday), *GOOD, now=friday)
+    shown = texts(step)
+    assert "First response due: Mon 30 Nov 2026 15:30 (Copenhagen time)" in shown
+    assert "Business time left: 8 h" in shown
+
+
+def test_a_question_skips_data_loss_and_is_lowest() -> None:
+    step = feed(begin(), "How do I export?", "Where is the export button?", "4", "14", "", "", "")
+    shown = texts(step)
+    assert step.state.phase is Phase.CONFIRMING
+    assert "data_loss" not in step.state.values
+    assert "Priority: Lowest (16 business hours)" in shown
+    assert "an inquiry" in shown
+    assert "Category: Something else" in shown
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        (["some users", "NO RISK OF DATA LOSS"], ("some", "no")),
+        (["All", "ja"], ("all", "yes")),
+        (["single", "Yes"], ("single", "yes")),
+        (["3.", "n"], ("single", "no")),
+    ],
+)
+def test_choices_take_numbers_labels_and_values_case_insensitively(
+    answers: list[str], expected: tuple[str, str]
+) -> None:
+    step = feed(begin(), "s", "d", *answers)
+    assert (step.state.values["affected"], step.state.values["data_loss"]) == expected
+
+
+def test_a_consultancy_category_says_it_is_billable_before_filing() -> None:
+    step = feed(begin(), "Restore", "Deleted 3 locations", "3", "1", "restore_deleted", "", "", "")
+    shown = texts(step)
+    assert "consultancy service: it is billable, outside the fixed fee" in shown
+    assert "approver" in shown
+
+
+@pytest.mark.parametrize(
+    ("before", "bad", "error"),
+    [
+        ([], "", "cannot be empty"),
+        ([], "   ", "cannot be empty"),
+        ([], "x" * 151, "That is 151 characters; please keep it to 150."),
+        (["s"], "", "cannot be empty"),
+        (["s"], "x" * 3001, "That is 3001 characters; please keep it to 3000."),
+        (["s", "d"], "", "Please pick one of the options."),
+        (["s", "d"], "5", "a number from 1 to 4"),
+        (["s", "d"], "0", "a number from 1 to 4"),
+        (["s", "d"], "everybody", "a number from 1 to 4"),
+        (["s", "d", "1"], "maybe", "a number from 1 to 2"),
+        (["s", "d", "1", "1"], "15", "a number from 1 to 14"),
+        (["s", "d", "1", "1", "1"], "x" * 201, "please keep it to 200"),
+        (["s", "d", "1", "1", "1", "", ""], "lots", "not a number of users"),
+        (["s", "d", "1", "1", "1", "", ""], "0", "not a number of users"),
+    ],
+)
+def test_bad_answers_get_a_friendly_reask_of_the_same_question(
+    before: list[str], bad: str, error: str
+) -> None:
+    asked = feed(begin(), *before)
+    again = feed(asked, bad)
+    assert again.state == asked.state  # nothing recorded, same question
+    assert len(again.replies) == 2
+    assert again.replies[0].text.startswith("Sorry, I did not get that.")
+    assert error in again.replies[0].text
+    assert again.replies[1] == asked.replies[-1]  # the question, asked again
+
+
+def test_optional_details_can_be_skipped_with_enter_or_skip() -> None:
+    step = feed(begin(), *GOOD[:5], "", "skip", "-")
+    assert step.state.phase is Phase.CONFIRMING
+    assert {"environment", "since", "users"}.isdisjoint(
+        {k for k, v in step.state.values.items() if v}
+    )
+
+
+@pytest.mark.parametrize("answered", range(len(GOOD) + 1))
+@pytest.mark.parametrize("word", ["cancel", "CANCEL", "/cancel", "annuller"])
+def test_cancel_at_any_step_files_nothing(answered: int, word: str) -> None:
+    step = feed(begin(), *GOOD[:answered])
+    cancelled = feed(step, word)
+    assert cancelled.state.phase is Phase.CANCELLED
+    assert cancelled.state.finished
+    assert texts(cancelled) == "\nCancelled. Nothing was filed."
+    assert feed(cancelled, "yes").state.phase is Phase.CANCELLED  # finished stays finished
+
+
+def test_no_at_the_confirmation_cancels_and_gibberish_asks_again() -> None:
+    confirming = feed(begin(), *GOOD)
+    unclear = feed(confirming, "hmm")
+    assert unclear.state == confirming.state
+    assert "Type 'yes' to file the ticket" in texts(unclear)
+    assert feed(confirming, "nej").state.phase is Phase.CANCELLED
+
+
+def test_back_changes_the_previous_answer() -> None:
+    at_category = feed(begin(), "s", "d", "1", "1")
+    back = feed(at_category, "back")
+    assert back.state.current == "data_loss"
+    changed = feed(back, "no", "1")
+    assert changed.state.values["data_loss"] == "no"
+    confirming = feed(changed, "", "", "")
+    assert feed(confirming, "back").state.current == "users"
+
+
+def test_a_prefilled_summary_is_not_asked_again() -> None:
+    step = begin(summary="  Users   cannot log in ")
+    assert step.state.values == {"summary": "Users cannot log in"}
+    assert "(2/8) Describe" in texts(step)
+
+
+def test_the_question_count_shrinks_when_data_loss_does_not_apply() -> None:
+    assert "(4/7) What is it about?" in texts(feed(begin(), "s", "d", "4"))
+
+
+def test_validate_answers_reports_every_bad_field_for_a_one_shot_form() -> None:
+    errors = intake.validate_answers(
+        POLICY, {"summary": "", "description": "d", "affected": "some", "category": "nope"}
+    )
+    assert set(errors) == {"summary", "data_loss", "category"}
+    assert (
+        intake.validate_answers(
+            POLICY,
+            {"summary": "s", "description": "d", "affected": "inquiry", "category": "other"},
+        )
+        == {}
+    )
+
+
+def test_normalize_drops_answers_to_questions_that_do_not_apply() -> None:
+    values = intake.normalize_answers(
+        POLICY,
+        {
+            "summary": "s",
+            "description": "d",
+            "affected": "Nobody, it is just a question",
+            "data_loss": "yes",
+            "category": "Data validation",
+            "users": "1.200",
+        },
+    )
+    assert values["affected"] == "inquiry" and "data_loss" not in values
+    assert values["category"] == "data_validation" and values["users"] == "1200"
+    with pytest.raises(intake.IntakeError) as caught:
+        intake.normalize_answers(POLICY, {"summary": "s"})
+    assert set(caught.value.errors) == {"description", "affected", "category"}
+
+
+def test_a_state_without_a_current_question_asks_the_next_one() -> None:
+    step = intake.advance(
+        POLICY, CAL, IntakeState(Phase.ASKING, (("summary", "s"),)), "ignored", now=MONDAY_9
+    )
+    assert step.state.current == "description"
