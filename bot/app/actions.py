@@ -6,6 +6,7 @@ A ticket the caller may not see (another customer's) is answered exactly like a 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -119,7 +120,9 @@ class _Act:
         )
 
     async def post(self, ticket: Ticket, reply: Reply, what: str) -> None:
-        key = f"thread:{ticket.ref}:{what}:{self.now.isoformat()}"
+        # Same actor, same words, same instant: a double submission, posted once.
+        digest = hashlib.sha256(f"{self.actor}\n{reply.text}".encode()).hexdigest()[:16]
+        key = f"thread:{ticket.ref}:{what}:{self.now.isoformat()}:{digest}"
         await post_to_thread(self.uow, ticket=ticket, reply=reply, dedupe_key=key, at=self.now)
 
 

@@ -533,10 +533,10 @@ def windows(policy: Policy, planned: Sequence[PlannedWindow]) -> Reply:
 def sla_line(policy: Policy, ticket: Ticket, snap: SlaSnapshot) -> str:
     """The first-response clock of a ticket, in words."""
     due = when(ticket.first_response_due, policy)
-    if snap.state is SlaState.MET:
-        assert ticket.first_responded_at is not None
+    if ticket.first_responded_at is not None:
         given = when(ticket.first_responded_at, policy, zone=False)
-        return f"first response given {given}, due {due}"
+        late = ", late" if snap.state is SlaState.BREACHED else ""
+        return f"first response given {given}{late} (due {due})"
     if snap.state is SlaState.BREACHED:
         return f"first response overdue since {due}"
     risk = ", at risk" if snap.state is SlaState.AT_RISK else ""

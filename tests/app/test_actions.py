@@ -1,0 +1,282 @@
+"""Agents act on tickets, approvers decide on consultancy; everyone else is refused clearly."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.app import actions
+from bot.app.actions import act, record_thread_reply
+from bot.app.filing import file_ticket
+from bot.app.outbox import drain
+from bot.domain.models import ApprovalState, Channel, Identity, ThreadRef, TicketStatus
+from bot.domain.policy import PriorityKey
+from tests.app.conftest import (
+    AGNES,
+    ANDERS,
+    CARLA,
+    CONSULTANCY,
+    ERIK,
+    GINA,
+    INCIDENT,
+    World,
+    outbox,
+)
+from tests.fakes import RecordingNotifier
+
+
+async def incident(world: World) -> str:
+    filed = await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+    assert filed.ticket is not None
+    return filed.ticket.ref
+
+
+async def consultancy(world: World) -> str:
+    filed = await file_ticket(world.desk, reporter=CARLA, answers=CONSULTANCY)
+    assert filed.ticket is not None
+    return filed.ticket.ref
+
+
+async def get(world: World, ref: str):  # type: ignore[no-untyped-def]
+    async with world.desk.store.unit() as uow:
+        return await uow.tickets.get(ref=ref)
+
+
+async def test_acknowledging_is_the_first_response_and_stops_the_clock(world: World) -> None:
+    ref = await incident(world)
+    world.clock.advance(hours=2)
+    reply = await act(world.desk, actor=AGNES, ref=ref.lower(), action=actions.ACKNOWLEDGE)
+    assert reply.private
+    assert reply.text.startswith("SUP-1001 is now acknowledged. First response recorded, within")
+    ticket = await get(world, ref)
+    assert ticket.status is TicketStatus.ACKNOWLEDGED
+    assert ticket.first_responded_at == world.clock.now()
+    posted = (await outbox(world.desk.store))[-1]
+    assert posted.target["kind"] == "ticket_thread"
+    assert posted.content["text"] == "Agnes Berg acknowledged SUP-1001 and is looking into it."
+    again = await act(world.desk, actor=AGNES, ref=ref, action=actions.ACKNOWLEDGE)
+    assert again.text == "SUP-1001 is already acknowledged."
+    world.clock.advance(hours=1)
+    await act(world.desk, actor=AGNES, ref=ref, action=actions.START)
+    assert (await get(world, ref)).first_responded_at == world.clock.now() - timedelta(hours=1)
+
+
+async def test_a_late_first_response_says_so(world: World) -> None:
+    ref = await incident(world)
+    world.clock.advance(days=2)
+    reply = await act(world.desk, actor=AGNES, ref=ref, action=actions.RESOLVE)
+    assert "First response recorded, after the due time Tue 01 Dec 2026 09:00" in reply.text
+
+
+async def test_the_life_cycle_refuses_illegal_transitions(world: World) -> None:
+    ref = await incident(world)
+    await act(world.desk, actor=AGNES, ref=ref, action=actions.START)
+    refused = await act(world.desk, actor=AGNES, ref=ref, action=actions.CLOSE)
+    assert refused.private
+    assert refused.text == "SUP-1001 is in progress; it cannot go to 'closed' from there."
+    waiting = await act(
+        world.desk, actor=AGNES, ref=ref, action=actions.SET_STATUS, text="waiting on customer"
+    )
+    assert waiting.text == "SUP-1001 is now waiting on customer."
+    await act(world.desk, actor=AGNES, ref=ref, action=actions.RESOLVE)
+    await act(world.desk, actor=AGNES, ref=ref, action=actions.CLOSE)
+    for action in (actions.START, actions.REOPEN, actions.ACKNOWLEDGE, actions.RESOLVE):
+        reply = await act(world.desk, actor=AGNES, ref=ref, action=action)
+        assert reply.text.startswith("SUP-1001 is closed; it cannot go to"), action
+    assert (await get(world, ref)).status is TicketStatus.CLOSED
+
+
+async def test_a_resolved_ticket_can_be_reopened(world: World) -> None:
+    ref = await incident(world)
+    await act(world.desk, actor=AGNES, ref=ref, action=actions.RESOLVE)
+    reply = await act(world.desk, actor=AGNES, ref=ref, action=actions.REOPEN)
+    assert reply.text == "SUP-1001 is now open."
+    bad = await act(world.desk, actor=AGNES, ref=ref, action=actions.SET_STATUS, text="sleeping")
+    assert "the new status" in bad.text
+
+
+async def test_customers_cannot_change_status_and_strangers_see_nothing(world: World) -> None:
+    ref = await incident(world)
+    own = await act(world.desk, actor=CARLA, ref=ref, action=actions.RESOLVE)
+    assert own.text == "Only the service provider's agents can change a ticket's status."
+    missing = await act(world.desk, actor=GINA, ref="SUP-9999", action=actions.RESOLVE)
+    other = await act(world.desk, actor=GINA, ref=ref, action=actions.RESOLVE)
+    end_user = await act(world.desk, actor=ERIK, ref=ref, action=actions.RESOLVE)
+    assert other.text == missing.text.replace("SUP-9999", ref) == "I can't find a ticket SUP-1001."
+    assert other == end_user
+    assert (await get(world, ref)).status is TicketStatus.OPEN
+
+
+async def test_consultancy_waits_for_the_approver_before_work_starts(world: World) -> None:
+    ref = await consultancy(world)
+    blocked = await act(world.desk, actor=AGNES, ref=ref, action=actions.START)
+    assert "work cannot start until the customer's approver approves it" in blocked.text
+    assert (await get(world, ref)).status is TicketStatus.OPEN
+    for who in (AGNES, CARLA):
+        refused = await act(world.desk, actor=who, ref=ref, action=actions.APPROVE)
+        assert refused.text.startswith("Only") and "approvers can approve" in refused.text
+    assert (await act(world.desk, actor=GINA, ref=ref, action=actions.APPROVE)).text == (
+        "I can't find a ticket SUP-1001."
+    )
+    world.clock.advance(minutes=30)
+    approved = await act(world.desk, actor=ANDERS, ref=ref, action=actions.APPROVE)
+    assert approved.text == "Approved: SUP-1001."
+    ticket = await get(world, ref)
+    assert ticket.approval is ApprovalState.APPROVED
+    assert ticket.approval_by == ANDERS and ticket.approval_at == world.clock.now()
+    assert (await outbox(world.desk.store))[-1].content["text"] == (
+        "Anders Holm approved the consultancy on SUP-1001; work can start."
+    )
+    twice = await act(world.desk, actor=ANDERS, ref=ref, action=actions.DECLINE)
+    assert twice.text == "SUP-1001 is not waiting for approval (approval approved)."
+    started = await act(world.desk, actor=AGNES, ref=ref, action=actions.START)
+    assert started.text.startswith("SUP-1001 is now in progress.")
+    async with world.desk.store.unit() as uow:
+        trail = [e.action for e in await uow.tickets.events(ref=ref)]
+    assert trail == ["created", "approve", "status"]
+
+
+async def test_a_declined_consultancy_cannot_start_or_be_billed(world: World) -> None:
+    ref = await consultancy(world)
+    declined = await act(
+        world.desk, actor=ANDERS, ref=ref, action=actions.DECLINE, text="too expensive"
+    )
+    assert declined.text == "Declined: SUP-1001."
+    assert "Reason: too expensive" in (await outbox(world.desk.store))[-1].content["text"]
+    blocked = await act(world.desk, actor=AGNES, ref=ref, action=actions.START)
+    assert "the customer declined it" in blocked.text
+    log = await act(world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text="1h")
+    assert "the customer declined it" in log.text
+    closed = await act(world.desk, actor=AGNES, ref=ref, action=actions.CLOSE)
+    assert closed.text == "SUP-1001 is now closed. " + closed.text.split(". ", 1)[1]
+
+
+async def test_agents_log_time_on_approved_consultancy_only(world: World) -> None:
+    ref = await consultancy(world)
+    early = await act(world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text="1h")
+    assert "cannot start until" in early.text
+    await act(world.desk, actor=ANDERS, ref=ref, action=actions.APPROVE)
+    first = await act(
+        world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text="1.5h restored 3 stores"
+    )
+    assert first.text == "Logged 1.5 h on SUP-1001 (1.5 h billable in total)."
+    second = await act(world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text="45m")
+    assert second.text == "Logged 0.75 h on SUP-1001 (2.25 h billable in total)."
+    async with world.desk.store.unit() as uow:
+        entries = await uow.tickets.time_entries(ref=ref)
+    assert [(e.minutes, e.note, e.agent) for e in entries] == [
+        (90, "restored 3 stores", AGNES),
+        (45, "", AGNES),
+    ]
+    bad = await act(world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text="a while")
+    assert "not a duration" in bad.text
+    customer = await act(world.desk, actor=ANDERS, ref=ref, action=actions.LOG_TIME, text="1h")
+    assert customer.text == "Only the service provider's agents can log time."
+    fixed = await incident(world)
+    in_fee = await act(world.desk, actor=AGNES, ref=fixed, action=actions.LOG_TIME, text="1h")
+    assert "covered by the fixed fee" in in_fee.text
+
+
+async def test_reprioritising_recomputes_due_from_opening_and_is_audited(world: World) -> None:
+    ref = await incident(world)
+    world.clock.advance(hours=3)
+    no_reason = await act(
+        world.desk, actor=AGNES, ref=ref, action=actions.REPRIORITISE, text="high"
+    )
+    assert "Give the new priority" in no_reason.text
+    reply = await act(
+        world.desk,
+        actor=AGNES,
+        ref=ref,
+        action=actions.REPRIORITISE,
+        text="High data loss found in the logs",
+    )
+    assert reply.text == (
+        "SUP-1001 is now High (4 business hours), first response due "
+        "Mon 30 Nov 2026 13:00 (Copenhagen time)."
+    )
+    ticket = await get(world, ref)
+    assert ticket.priority is PriorityKey.HIGH
+    assert (
+        ticket.priority_reason == "High: reprioritised by Agnes Berg: data loss found in the logs"
+    )
+    async with world.desk.store.unit() as uow:
+        event = (await uow.tickets.events(ref=ref))[-1]
+    assert event.action == "reprioritise" and event.actor == "console:agnes"
+    assert event.before["priority"] == "medium" and event.after["priority"] == "high"
+    same = await act(
+        world.desk, actor=AGNES, ref=ref, action=actions.REPRIORITISE, text="high again"
+    )
+    assert same.text == "SUP-1001 is already High."
+    customer = await act(
+        world.desk, actor=CARLA, ref=ref, action=actions.REPRIORITISE, text="highest now"
+    )
+    assert customer.text == "Only the service provider's agents can change a ticket's priority."
+
+
+async def test_replies_post_in_the_thread_and_an_agents_counts_as_first_response(
+    world: World,
+) -> None:
+    ref = await incident(world)
+    empty = await act(world.desk, actor=CARLA, ref=ref, action=actions.REPLY, text="  ")
+    assert "the message" in empty.text
+    await act(world.desk, actor=CARLA, ref=ref, action=actions.REPLY, text="Any news?")
+    assert (await get(world, ref)).first_responded_at is None
+    reply = await act(world.desk, actor=AGNES, ref=ref, action=actions.REPLY, text="On it <!here>")
+    assert reply.text.startswith("Your reply was posted on SUP-1001. First response recorded")
+    ticket = await get(world, ref)
+    assert ticket.first_responded_at is not None and ticket.status is TicketStatus.ACKNOWLEDGED
+    posted = (await outbox(world.desk.store))[-1]
+    assert posted.content["title"] == "Agnes Berg on SUP-1001"
+    assert posted.content["text"] == "On it <!here>"  # plain text: the adapter escapes it
+
+
+async def test_an_agents_reply_in_the_thread_is_the_first_response(world: World) -> None:
+    ref = await incident(world)
+    notifier = RecordingNotifier(Channel.CONSOLE)
+    await drain(world.desk, {Channel.CONSOLE: notifier})
+    thread = (await get(world, ref)).thread
+    assert thread == notifier.deliveries[0].landed
+    assert await record_thread_reply(world.desk, author=CARLA, thread=thread, text="hi") is None
+    other = ThreadRef(Channel.CONSOLE, "Acme A/S", "no-such-thread")
+    assert await record_thread_reply(world.desk, author=AGNES, thread=other, text="x") is None
+    world.clock.advance(minutes=20)
+    note = await record_thread_reply(world.desk, author=AGNES, thread=thread, text="Looking")
+    assert note is not None and note.private and "within the SLA" in note.text
+    ticket = await get(world, ref)
+    assert ticket.first_responded_at == world.clock.now()
+    assert ticket.status is TicketStatus.ACKNOWLEDGED
+    assert await record_thread_reply(world.desk, author=AGNES, thread=thread, text="2") is None
+
+
+@pytest.mark.parametrize("action", ["ticket.fly", ""])
+async def test_unknown_actions_are_refused(world: World, action: str) -> None:
+    ref = await incident(world)
+    reply = await act(world.desk, actor=AGNES, ref=ref, action=action)
+    assert reply.private and "I don't know the action" in reply.text
+
+
+async def test_buttons_carry_the_ref_and_only_pending_consultancy_has_approval(
+    world: World,
+) -> None:
+    ref = await consultancy(world)
+    ticket = await get(world, ref)
+    assert [(b.action, b.value) for b in actions.ticket_buttons(ticket)] == [
+        (actions.ACKNOWLEDGE, ref),
+        (actions.START, ref),
+        (actions.RESOLVE, ref),
+        (actions.APPROVE, ref),
+        (actions.DECLINE, ref),
+    ]
+    await act(world.desk, actor=ANDERS, ref=ref, action=actions.APPROVE)
+    assert actions.approval_buttons(await get(world, ref)) == ()
+    assert actions.ACTIONS >= {actions.APPROVE, actions.LOG_TIME, actions.REPLY}
+
+
+async def test_an_unregistered_slack_user_is_an_end_user(world: World) -> None:
+    ref = await incident(world)
+    reply = await act(
+        world.desk, actor=Identity(Channel.SLACK, "U1"), ref=ref, action="ticket.reply", text="x"
+    )
+    assert reply.text == "I can't find a ticket SUP-1001."

@@ -1,0 +1,96 @@
+"""The outbox drain: every queued post delivered once, threads recorded, failures retried."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.app import actions
+from bot.app.actions import act
+from bot.app.filing import file_ticket
+from bot.app.outbox import backoff, drain
+from bot.domain.models import Channel, Destination
+from tests.app.conftest import AGNES, ANDERS, CARLA, CONSULTANCY, GINA, INCIDENT, World, outbox
+from tests.fakes import RecordingNotifier
+
+
+async def test_posts_go_out_once_and_the_announcement_becomes_the_thread(world: World) -> None:
+    await file_ticket(world.desk, reporter=CARLA, answers=CONSULTANCY)
+    await act(world.desk, actor=ANDERS, ref="SUP-1001", action=actions.APPROVE)
+    console = RecordingNotifier(Channel.CONSOLE)
+    assert await drain(world.desk, {Channel.CONSOLE: console}) == 3
+    announcement, request, decision = console.deliveries
+    assert announcement.destination == Destination(Channel.CONSOLE, "Acme A/S")
+    assert request.destination == Destination(Channel.CONSOLE, "anders", user="anders")
+    assert decision.destination == Destination(
+        Channel.CONSOLE, "Acme A/S", thread=announcement.landed.thread
+    )
+    async with world.desk.store.unit() as uow:
+        ticket = await uow.tickets.get(ref="SUP-1001")
+    assert ticket is not None and ticket.thread == announcement.landed
+    assert await drain(world.desk, {Channel.CONSOLE: console}) == 0
+    assert len(console.deliveries) == 3
+    assert all(m.sent_at == world.clock.now() for m in await outbox(world.desk.store))
+
+
+async def test_only_chats_with_a_notifier_are_drained(world: World) -> None:
+    await file_ticket(world.desk, reporter=GINA, answers=INCIDENT)  # console + Globex's Slack
+    slack = RecordingNotifier(Channel.SLACK)
+    assert await drain(world.desk, {Channel.SLACK: slack}) == 1
+    assert slack.deliveries[0].destination == Destination(Channel.SLACK, "C0GLOBEX")
+    assert await drain(world.desk, {}) == 0
+    console = RecordingNotifier(Channel.CONSOLE)
+    assert await drain(world.desk, {Channel.CONSOLE: console}) == 1
+
+
+async def test_a_failed_post_is_retried_with_backoff_and_not_lost(world: World) -> None:
+    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+    console = RecordingNotifier(Channel.CONSOLE)
+    console.fail = 2
+    assert await drain(world.desk, {Channel.CONSOLE: console}) == 0
+    [message] = await outbox(world.desk.store)
+    assert message.attempts == 1 and "ConnectionError: chat is down" in (message.last_error or "")
+    assert message.next_attempt_at == world.clock.now() + timedelta(seconds=30)
+    assert await drain(world.desk, {Channel.CONSOLE: console}) == 0  # not due yet
+    assert console.fail == 1
+    world.clock.advance(seconds=30)
+    assert await drain(world.desk, {Channel.CONSOLE: console}) == 0
+    [message] = await outbox(world.desk.store)
+    assert message.next_attempt_at == world.clock.now() + timedelta(seconds=60)
+    world.clock.advance(seconds=60)
+    assert await drain(world.desk, {Channel.CONSOLE: console}) == 1
+    assert len(console.deliveries) == 1
+
+
+async def test_a_thread_post_waits_for_its_announcement(world: World) -> None:
+    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=actions.ACKNOWLEDGE)
+    console = RecordingNotifier(Channel.CONSOLE)
+    console.fail = 1  # the announcement fails first
+    assert await drain(world.desk, {Channel.CONSOLE: console}) == 0
+    messages = await outbox(world.desk.store)
+    assert "has no console thread yet" in (messages[1].last_error or "")
+    world.clock.advance(minutes=1)
+    assert await drain(world.desk, {Channel.CONSOLE: console}) == 2
+    announcement, ack = console.deliveries
+    assert ack.destination.thread == announcement.landed.thread
+
+
+async def test_a_customer_without_a_slack_channel_keeps_its_post_queued(world: World) -> None:
+    async with world.desk.store.unit() as uow:
+        await uow.outbox.enqueue(
+            target={"channel": "slack", "kind": "customer_channel", "customer_id": world.acme.id},
+            content={"text": "hello"},
+            dedupe_key="k1",
+            at=world.clock.now(),
+        )
+    slack = RecordingNotifier(Channel.SLACK)
+    assert await drain(world.desk, {Channel.SLACK: slack}) == 0
+    [message] = await outbox(world.desk.store)
+    assert message.sent_at is None and "Acme A/S has no slack support channel" in (
+        message.last_error or ""
+    )
+
+
+def test_backoff_doubles_up_to_an_hour() -> None:
+    assert [backoff(n).total_seconds() for n in range(5)] == [30, 60, 120, 240, 480]
+    assert backoff(50) == timedelta(hours=1)
