@@ -51,7 +51,7 @@ class SlackRuntime:
         from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
         handler = AsyncSocketModeHandler(self.app, self.settings.app_token)
-        await handler.connect_async()
+        await handler.connect_async()  # type: ignore[no-untyped-call]
         return handler
 
     async def close(self) -> None:
@@ -112,8 +112,8 @@ async def build_slack(
             raise ValueError("OAuth installs need the database engine")
         installations = AsyncSQLAlchemyInstallationStore(settings.client_id, engine)
         states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
-        await installations.create_tables()
-        await states.create_tables()
+        await installations.create_tables()  # type: ignore[no-untyped-call]
+        await states.create_tables()  # type: ignore[no-untyped-call]
         app = AsyncApp(
             oauth_settings=AsyncOAuthSettings(
                 client_id=settings.client_id,

@@ -117,8 +117,8 @@ def reply_blocks(reply: Reply, *, max_blocks: int = MESSAGE_BLOCKS_MAX) -> list[
     actions: list[dict[str, Any]] = []
     buttons = list(reply.buttons)
     for start in range(0, len(buttons), BUTTONS_PER_ACTIONS):
-        chunk = buttons[start : start + BUTTONS_PER_ACTIONS]
-        actions.append({"type": "actions", "elements": [_button(b) for b in chunk]})
+        row = buttons[start : start + BUTTONS_PER_ACTIONS]
+        actions.append({"type": "actions", "elements": [_button(b) for b in row]})
     # Buttons and the footer matter more than the tail of a very long field list.
     room = max_blocks - len(actions) - len(footer)
     if len(blocks) > room:

@@ -54,6 +54,7 @@ def sign(body: str, *, secret: str = SECRET, timestamp: int | None = None) -> di
     """The headers Slack sends with a request body."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    assert signature is not None
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
 
@@ -148,10 +149,10 @@ class SlackWorld:
         return dict(call.result["view"])
 
     async def submit(
-        self, view: dict[str, Any], answers: dict[str, str], user: str
+        self, view: dict[str, Any], answers: dict[str, str], user: str, team: str = TEAM
     ) -> dict[str, Any]:
         """Submit the modal with `answers` filled in, as Slack posts it."""
-        return await self.interact_json(submission(view, answers, user))
+        return await self.interact_json(submission(view, answers, user, team))
 
     async def tickets(self) -> list[Ticket]:
         """Every stored ticket, newest first."""
@@ -200,7 +201,9 @@ class SlackWorld:
         }
 
 
-def submission(view: dict[str, Any], answers: dict[str, str], user: str) -> dict[str, Any]:
+def submission(
+    view: dict[str, Any], answers: dict[str, str], user: str, team: str = TEAM
+) -> dict[str, Any]:
     """A view_submission payload for `view` with `answers` in its inputs."""
     values: dict[str, Any] = {}
     for block in view["blocks"]:
@@ -217,14 +220,14 @@ def submission(view: dict[str, Any], answers: dict[str, str], user: str) -> dict
             values[block["block_id"]] = {"value": {"type": "plain_text_input", "value": answer}}
     return {
         "type": "view_submission",
-        "team": {"id": TEAM, "domain": "acme"},
-        "user": {"id": user, "team_id": TEAM},
+        "team": {"id": team, "domain": "acme"},
+        "user": {"id": user, "team_id": team},
         "api_app_id": "A0001",
         "trigger_id": "t-sub",
         "view": {
             **view,
             "type": "modal",
-            "team_id": TEAM,
+            "team_id": team,
             "state": {"values": values},
             "hash": "h1",
             "app_id": "A0001",

@@ -84,9 +84,14 @@ async def test_an_agents_reply_in_the_thread_is_the_first_response(slack: SlackW
     thread = ticket.thread
     assert thread is not None
     event = {
-        "type": "message", "channel": thread.conversation, "channel_type": "channel",
-        "user": AGNES, "text": "Looking into it now.", "ts": "1764489700.000200",
-        "thread_ts": thread.thread, "event_ts": "1764489700.000200",
+        "type": "message",
+        "channel": thread.conversation,
+        "channel_type": "channel",
+        "user": AGNES,
+        "text": "Looking into it now.",
+        "ts": "1764489700.000200",
+        "thread_ts": thread.thread,
+        "event_ts": "1764489700.000200",
     }
 
     response = await slack.event(event, event_id="Ev0REPLY")
@@ -106,8 +111,12 @@ async def test_a_customers_reply_in_the_thread_is_not_a_first_response(slack: Sl
     thread = ticket.thread
     assert thread is not None
     event = {
-        "type": "message", "channel": thread.conversation, "channel_type": "channel",
-        "user": CARLA, "text": "Any news?", "ts": "1764489700.000300",
+        "type": "message",
+        "channel": thread.conversation,
+        "channel_type": "channel",
+        "user": CARLA,
+        "text": "Any news?",
+        "ts": "1764489700.000300",
         "thread_ts": thread.thread,
     }
 
@@ -122,8 +131,14 @@ async def _settle(slack: SlackWorld) -> None:
     """Wait for Bolt's listeners (they run after the ack) by round-tripping a known event."""
     before = len(slack.fake.of("chat.postMessage"))
     await slack.event(
-        {"type": "message", "channel": "D0CARLA", "channel_type": "im", "user": CARLA,
-         "text": "help", "ts": "1764489800.000100"},
+        {
+            "type": "message",
+            "channel": "D0CARLA",
+            "channel_type": "im",
+            "user": CARLA,
+            "text": "help",
+            "ts": "1764489800.000100",
+        },
         event_id=f"Ev0SETTLE{before}",
     )
     await slack.fake.wait_for("chat.postMessage", before + 1)
@@ -131,8 +146,11 @@ async def _settle(slack: SlackWorld) -> None:
 
 async def test_a_mention_is_answered_in_its_thread(slack: SlackWorld) -> None:
     event = {
-        "type": "app_mention", "channel": ACME_CHANNEL, "user": CARLA,
-        "text": "<@UBOT> what's current uptime?", "ts": "1764489900.000100",
+        "type": "app_mention",
+        "channel": ACME_CHANNEL,
+        "user": CARLA,
+        "text": "<@UBOT> what's current uptime?",
+        "ts": "1764489900.000100",
     }
 
     await slack.event(event, event_id="Ev0MENTION")
@@ -147,8 +165,14 @@ async def test_a_mention_is_answered_in_its_thread(slack: SlackWorld) -> None:
 
 async def test_a_direct_message_is_answered(slack: SlackWorld) -> None:
     await slack.event(
-        {"type": "message", "channel": "D0CARLA", "channel_type": "im", "user": CARLA,
-         "text": "help", "ts": "1764489800.000100"},
+        {
+            "type": "message",
+            "channel": "D0CARLA",
+            "channel_type": "im",
+            "user": CARLA,
+            "text": "help",
+            "ts": "1764489800.000100",
+        },
         event_id="Ev0DM",
     )
 
@@ -159,8 +183,11 @@ async def test_a_direct_message_is_answered(slack: SlackWorld) -> None:
 
 async def test_a_retried_event_is_handled_once(slack: SlackWorld) -> None:
     event = {
-        "type": "app_mention", "channel": ACME_CHANNEL, "user": CARLA,
-        "text": "<@UBOT> help", "ts": "1764489900.000200",
+        "type": "app_mention",
+        "channel": ACME_CHANNEL,
+        "user": CARLA,
+        "text": "<@UBOT> help",
+        "ts": "1764489900.000200",
     }
 
     first = await slack.event(event, event_id="Ev0RETRY")
@@ -175,8 +202,15 @@ async def test_a_retried_event_is_handled_once(slack: SlackWorld) -> None:
 
 async def test_the_bots_own_messages_are_ignored(slack: SlackWorld) -> None:
     await slack.event(
-        {"type": "message", "subtype": "bot_message", "channel": "D0CARLA",
-         "channel_type": "im", "bot_id": "BBOT", "text": "help", "ts": "1764489800.000900"},
+        {
+            "type": "message",
+            "subtype": "bot_message",
+            "channel": "D0CARLA",
+            "channel_type": "im",
+            "bot_id": "BBOT",
+            "text": "help",
+            "ts": "1764489800.000900",
+        },
         event_id="Ev0BOT",
     )
     await _settle(slack)

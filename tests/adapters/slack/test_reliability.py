@@ -11,9 +11,15 @@ from tests.adapters.slack.conftest import CARLA, INCIDENT, SlackWorld, submissio
 
 def _command_body(user: str = CARLA) -> str:
     return urlencode(
-        {"command": "/ticket", "text": "", "user_id": user, "team_id": "T0001",
-         "channel_id": "C0ACME", "trigger_id": "trigger-forged",
-         "response_url": "http://127.0.0.1:9/none"}
+        {
+            "command": "/ticket",
+            "text": "",
+            "user_id": user,
+            "team_id": "T0001",
+            "channel_id": "C0ACME",
+            "trigger_id": "trigger-forged",
+            "response_url": "http://127.0.0.1:9/none",
+        }
     )
 
 
@@ -58,7 +64,9 @@ async def test_a_forged_submission_files_nothing(slack: SlackWorld) -> None:
 
 async def test_a_rate_limited_post_waits_as_long_as_slack_asks(slack: SlackWorld) -> None:
     slack.fake.fail_next(
-        "chat.postMessage", status=429, headers={"Retry-After": "7"},
+        "chat.postMessage",
+        status=429,
+        headers={"Retry-After": "7"},
         body={"ok": False, "error": "ratelimited"},
     )
 

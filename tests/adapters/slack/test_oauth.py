@@ -1,0 +1,112 @@
+"""Many workspaces: install through OAuth, then each workspace is served with its own token."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import unquote
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from adapters.slack.settings import SlackSettings
+from adapters.web.server import build_server
+from bot.app.desk import Desk
+from bot.domain.models import Channel, Identity, Role
+from bot.domain.policy import default_policy
+from tests.adapters.slack.conftest import INCIDENT, MONDAY_9, SECRET, SlackWorld
+from tests.adapters.slack.fake_slack import FakeSlack
+from tests.fakes import FixedClock
+
+# slack_sdk sends the client credentials of oauth.v2.access with aiohttp.BasicAuth, which
+# aiohttp 3.14 deprecates; that is slack_sdk's to change, not ours.
+pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
+
+BETA_TEAM, BETA_CHANNEL, BETA_USER = "T0002", "C0BETA", "U0BETTY"
+
+
+@pytest.fixture
+async def multi(store: Any, fake_slack: FakeSlack) -> AsyncIterator[SlackWorld]:
+    """The app configured for OAuth installs (no bot token), with customer Beta registered."""
+    fake_slack.tokens = {"xoxb-installed"}
+    clock = FixedClock(MONDAY_9)
+    desk = Desk.create(store=store, clock=clock, policy=default_policy())
+    async with store.unit() as uow:
+        beta = await uow.customers.add(
+            name="Beta", slack_team=BETA_TEAM, slack_channel=BETA_CHANNEL
+        )
+        await uow.contacts.add(
+            customer_id=beta.id, identity=Identity(Channel.SLACK, BETA_USER), role=Role.CUSTOMER
+        )
+    settings = SlackSettings(
+        signing_secret=SECRET,
+        client_id="1111.2222",
+        client_secret="oauth-secret",
+        api_url=fake_slack.api_url,
+    )
+    server = await build_server(desk, settings, engine=store.engine, tick=3600)
+    test_server = TestServer(server.web_app, host="127.0.0.1")
+    await test_server.start_server()
+    async with aiohttp.ClientSession() as http:
+        yield SlackWorld(
+            desk, clock, fake_slack, server, http, str(test_server.make_url("/")), beta
+        )
+    await server.slack.background.idle()
+    await test_server.close()
+
+
+async def _install(world: SlackWorld, code: str = "good-code") -> aiohttp.ClientResponse:
+    async with world.http.get(world.url + "slack/install", allow_redirects=False) as page:
+        assert page.status == 200
+        html = await page.text()
+        cookie = page.headers["Set-Cookie"].split(";", 1)[0]
+    link = re.search(r'href="(https://slack\.com/oauth/v2/authorize\?[^"]+)"', html)
+    assert link is not None
+    url = unquote(link.group(1).replace("&amp;", "&"))
+    assert "client_id=1111.2222" in url and "commands" in url and "chat:write" in url
+    state = re.search(r"state=([^&]+)", url)
+    assert state is not None
+    async with world.http.get(
+        world.url + f"slack/oauth_redirect?code={code}&state={state.group(1)}",
+        headers={"Cookie": cookie},
+        allow_redirects=False,
+    ) as done:
+        await done.read()
+        return done
+
+
+async def test_a_workspace_installs_and_is_served_with_its_own_token(multi: SlackWorld) -> None:
+    done = await _install(multi)
+
+    assert done.status == 200
+    exchange = multi.fake.of("oauth.v2.access")[0]
+    assert exchange.args["code"] == "good-code"
+
+    response = await multi.command(BETA_USER, "Export fails", channel=BETA_CHANNEL, team=BETA_TEAM)
+    assert response.status == 200
+    [opened] = await multi.fake.wait_for("views.open")
+    assert opened.token == "xoxb-installed" and opened.result["ok"]
+
+    view = dict(opened.result["view"])
+    ack = await multi.submit(view, INCIDENT, BETA_USER, BETA_TEAM)
+    assert ack["response_action"] == "update"
+    [post] = await multi.fake.wait_for("chat.postMessage")
+    assert post.token == "xoxb-installed"
+    assert post.args["channel"] == BETA_CHANNEL
+
+
+async def test_a_failed_install_stores_nothing(multi: SlackWorld) -> None:
+    done = await _install(multi, code="bad-code")
+
+    assert done.status >= 400
+    response = await multi.command(BETA_USER, channel=BETA_CHANNEL, team=BETA_TEAM)
+    assert response.status == 200
+    await multi.server.slack.background.idle()
+    assert multi.fake.of("views.open") == []  # no token for that workspace: nothing opened
+
+
+async def test_install_pages_exist_only_with_oauth(slack: SlackWorld) -> None:
+    async with slack.http.get(slack.url + "slack/install") as page:
+        assert page.status == 404
