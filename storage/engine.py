@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from storage.urls import async_url, is_sqlite, sqlite_path
+from storage.urls import async_url, is_sqlite, pg_server_settings, sqlite_path
 
 __all__ = ["make_engine"]
 
@@ -20,9 +20,10 @@ def make_engine(url: str, *, search_path: str | None = None, echo: bool = False)
     full = async_url(url)
     if is_sqlite(full):
         return _sqlite_engine(full, echo=echo)
-    connect_args: dict[str, Any] = {}
+    full, settings = pg_server_settings(full)
     if search_path:
-        connect_args["server_settings"] = {"search_path": search_path}
+        settings["search_path"] = search_path
+    connect_args: dict[str, Any] = {"server_settings": settings} if settings else {}
     return create_async_engine(
         full, echo=echo, pool_pre_ping=True, connect_args=connect_args, pool_size=10
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-__all__ = ["UnsupportedDatabase", "async_url", "is_sqlite", "sqlite_path"]
+__all__ = ["UnsupportedDatabase", "async_url", "is_sqlite", "pg_server_settings", "sqlite_path"]
 
 _ASYNC_DRIVERS = {"sqlite": {"aiosqlite"}, "postgresql": {"asyncpg", "psycopg", "psycopg_async"}}
 _DEFAULT_DRIVER = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
@@ -49,6 +49,25 @@ def sqlite_path(url: str) -> str | None:
     rest = url.split("://", 1)[1] if "://" in url else ""
     path = rest[1:].split("?", 1)[0] if rest.startswith("/") else ""
     return path if path and path != ":memory:" else None
+
+
+def pg_server_settings(url: str) -> tuple[str, dict[str, str]]:
+    """Split libpq's `options=-c key=value ...` off a URL into asyncpg server settings."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query)
+    settings: dict[str, str] = {}
+    kept = []
+    for key, value in query:
+        if key != "options":
+            kept.append((key, value))
+            continue
+        words = value.replace("-c ", "-c").split()
+        for word in words:
+            if not word.startswith("-c") or "=" not in word:
+                raise UnsupportedDatabase(f"unsupported options in DATABASE_URL: {value!r}")
+            name, _, setting = word[2:].partition("=")
+            settings[name] = setting
+    return urlunsplit(parts._replace(query=urlencode(kept))), settings
 
 
 def _expand_sqlite_path(rest: str) -> str:

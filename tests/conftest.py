@@ -22,6 +22,14 @@ class Database:
     url: str
     search_path: str | None = None
 
+    @property
+    def env_url(self) -> str:
+        """The URL with the schema in it, for code that reads only DATABASE_URL (the CLI)."""
+        if self.search_path is None:
+            return self.url
+        joiner = "&" if "?" in self.url else "?"
+        return f"{self.url}{joiner}options=-csearch_path%3D{self.search_path}"
+
 
 @pytest.fixture(params=BACKENDS)
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:

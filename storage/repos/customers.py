@@ -72,8 +72,9 @@ class SqlCustomerRepository:
         name = " ".join(name.split())
         if not name:
             raise ValueError("a customer needs a name")
-        if await self.by_name(name=name) is not None:
-            raise DuplicateError(f"customer {name!r} exists already")
+        existing = await self.by_name(name=name)
+        if existing is not None:
+            raise DuplicateError(f"customer {existing.name!r} exists already")
         row = CustomerRow(
             name=name,
             name_key=_name_key(name),

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from bot.config import database_url, describe_database, redact_url
-from storage.urls import UnsupportedDatabase, async_url
+from storage.urls import UnsupportedDatabase, async_url, pg_server_settings
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,11 @@ def test_describe_never_prints_the_password(monkeypatch):
     line = describe_database()
     assert line == "database: PostgreSQL bot@db.internal:5433/desk (DATABASE_URL)"
     assert "s3cret" not in redact_url(os.environ["DATABASE_URL"])
+
+
+def test_libpq_options_become_server_settings():
+    url, settings = pg_server_settings(
+        "postgresql+asyncpg://u@h/d?ssl=require&options=-csearch_path%3Ddesk%20-c%20statement_timeout%3D5000"
+    )
+    assert url == "postgresql+asyncpg://u@h/d?ssl=require"
+    assert settings == {"search_path": "desk", "statement_timeout": "5000"}

@@ -1,0 +1,286 @@
+"""The admin CLI as an operator uses it: customers, contacts, tickets, export, database."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from datetime import timedelta
+
+import pytest
+
+from bot.cli.main import main
+from bot.domain.models import ApprovalState, Channel, Identity, TicketStatus
+from storage import open_store
+from tests.storage.factories import OPENED, new_ticket
+
+TENANT = "8c6f1a2e-0b7d-4e4f-9a51-2f3c4d5e6f70"
+AAD_USER = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
+
+
+@pytest.fixture
+def cli(database, monkeypatch, capsys):
+    """Run `supportbot ...` against the test database; returns (status, stdout, stderr)."""
+    monkeypatch.setenv("DATABASE_URL", database.env_url)
+    monkeypatch.delenv("SUPPORTBOT_POLICY", raising=False)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        try:
+            status = main(list(argv))
+        except SystemExit as exc:  # argparse's own errors exit from inside parse_args
+            status = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
+
+
+def rows_of(store_call):
+    """Run one coroutine function against the CLI's database and return its result."""
+
+    async def go():
+        store = await open_store()
+        try:
+            async with store.unit() as uow:
+                return await store_call(uow)
+        finally:
+            await store.close()
+
+    return asyncio.run(go())
+
+
+def test_customer_add_and_list(cli):
+    status, out, _ = cli(
+        "customer",
+        "add",
+        "Acme A/S",
+        "--slack-team",
+        "T01ACME",
+        "--slack-channel",
+        "C01SUP",
+        "--teams-tenant",
+        TENANT,
+        "--go-live",
+        "2026-12-01",
+        "--hypercare-weeks",
+        "4",
+    )
+    assert status == 0 and "Acme A/S" in out
+    assert cli("customer", "add", "Globex")[0] == 0
+    status, out, _ = cli("customer", "list", "--json")
+    customers = json.loads(out)
+    assert [c["name"] for c in customers] == ["Acme A/S", "Globex"]
+    assert customers[0]["slack_channel"] == "C01SUP" and customers[0]["teams_tenant"] == TENANT
+    assert customers[0]["go_live"] == "2026-12-01" and customers[0]["hypercare_weeks"] == 4
+    status, out, _ = cli("customer", "list")
+    assert status == 0 and out.splitlines()[1].startswith("Acme A/S")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("customer", "add", "ACME a/s"), "customer 'Acme A/S' exists already"),
+        (
+            ("customer", "add", "X", "--go-live", "2026-02-30", "--hypercare-weeks", "2"),
+            "invalid --go-live date '2026-02-30'",
+        ),
+        (("customer", "add", "X", "--go-live", "2026-12-01"), "go together"),
+        (
+            ("customer", "add", "X", "--go-live", "2026-12-01", "--hypercare-weeks", "0"),
+            "at least 1",
+        ),
+        (("customer", "add", "X", "--slack-channel", "#support"), "invalid --slack-channel"),
+        (("customer", "add", "X", "--teams-tenant", "contoso"), "invalid --teams-tenant"),
+        (("customer", "add", "   "), "needs a name"),
+        (
+            ("contact", "add", "--customer", "Nobody", "--slack-user", "U01", "--role", "customer"),
+            "unknown customer 'Nobody'",
+        ),
+        (
+            ("contact", "add", "--customer", "Acme A/S", "--slack-user", "U01", "--role", "agent"),
+            "slack:U01 is already bound to Acme A/S as approver",
+        ),
+        (
+            ("contact", "add", "--customer", "Acme A/S", "--teams-user", "bob", "--role", "agent"),
+            "invalid --teams-user",
+        ),
+        (
+            ("contact", "add", "--customer", "Acme A/S", "--slack-user", "U02", "--role", "boss"),
+            "invalid choice: 'boss'",
+        ),
+        (("ticket", "list", "--customer", "Nobody"), "unknown customer 'Nobody'"),
+        (("ticket", "list", "--status", "done"), "invalid choice: 'done'"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(cli, argv, message):
+    assert cli("customer", "add", "Acme A/S")[0] == 0
+    assert (
+        cli(
+            "contact", "add", "--customer", "acme a/s", "--slack-user", "U01", "--role", "approver"
+        )[0]
+        == 0
+    )
+    before = (cli("customer", "list", "--json")[1], cli("contact", "list", "--json")[1])
+    status, out, err = cli(*argv)
+    assert status == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert (cli("customer", "list", "--json")[1], cli("contact", "list", "--json")[1]) == before
+
+
+def test_contacts_add_and_list(cli):
+    cli("customer", "add", "Acme")
+    cli("customer", "add", "Vendor")
+    assert (
+        cli("contact", "add", "--customer", "Acme", "--slack-user", "U01", "--role", "customer")[0]
+        == 0
+    )
+    assert (
+        cli(
+            "contact",
+            "add",
+            "--customer",
+            "Acme",
+            "--teams-user",
+            AAD_USER.upper(),
+            "--role",
+            "approver",
+            "--name",
+            "Ann",
+        )[0]
+        == 0
+    )
+    assert (
+        cli("contact", "add", "--customer", "Vendor", "--slack-user", "U09", "--role", "agent")[0]
+        == 0
+    )
+    _, out, _ = cli("contact", "list", "--customer", "acme", "--json")
+    assert json.loads(out) == [
+        {"customer": "Acme", "channel": "slack", "user": "U01", "role": "customer", "name": ""},
+        {
+            "customer": "Acme",
+            "channel": "teams",
+            "user": AAD_USER,
+            "role": "approver",
+            "name": "Ann",
+        },
+    ]
+    _, out, _ = cli("contact", "list")
+    assert "U09" in out and "agent" in out
+
+
+def _seed_tickets() -> None:
+    """Two customers, three tickets, one approved consultancy ticket with logged time."""
+    agent = Identity(Channel.SLACK, "U09")
+
+    async def seed(uow):
+        acme = await uow.customers.add(name="Acme")
+        globex = await uow.customers.add(name="Globex")
+        await uow.tickets.create(ticket=new_ticket(acme.id), actor="u")
+        consult = await uow.tickets.create(
+            ticket=new_ticket(
+                acme.id,
+                consultancy=True,
+                approval=ApprovalState.PENDING,
+                category="license_management",
+                summary='=HYPERLINK("http://evil")',
+                opened_at=OPENED + timedelta(hours=1),
+            ),
+            actor="u",
+        )
+        await uow.tickets.update(
+            ref=consult.ref,
+            actor="a",
+            action="ticket.approve",
+            at=OPENED,
+            approval=ApprovalState.APPROVED,
+        )
+        # Work on 30 November and 1 December (Copenhagen) is billed in two months.
+        for day, minutes in ((30, 90), (30, 30), (31, 45)):
+            at = OPENED.replace(month=11, day=30) + timedelta(days=day - 30, hours=2)
+            await uow.tickets.log_time(ref=consult.ref, agent=agent, minutes=minutes, at=at)
+        other = await uow.tickets.create(
+            ticket=new_ticket(globex.id, opened_at=OPENED + timedelta(hours=2)), actor="u"
+        )
+        await uow.tickets.update(
+            ref=other.ref, actor="a", action="resolve", at=OPENED, status=TicketStatus.RESOLVED
+        )
+
+    rows_of(seed)
+
+
+def test_ticket_list_json_and_filters(cli):
+    cli("db", "upgrade")
+    _seed_tickets()
+    status, out, _ = cli("ticket", "list", "--json")
+    tickets = json.loads(out)
+    assert status == 0 and [t["ref"] for t in tickets] == ["SUP-1003", "SUP-1002", "SUP-1001"]
+    first = tickets[-1]
+    assert {k: first[k] for k in ("ref", "customer", "priority", "status")} == {
+        "ref": "SUP-1001",
+        "customer": "Acme",
+        "priority": "medium",
+        "status": "open",
+    }
+    assert first["opened_at"] == "2026-11-27T10:30:00+01:00"  # shown in Copenhagen time
+    assert first["first_response_due"] == "2026-11-27T18:30:00+01:00"
+    _, out, _ = cli("ticket", "list", "--customer", "globex", "--json")
+    assert [t["ref"] for t in json.loads(out)] == ["SUP-1003"]
+    _, out, _ = cli("ticket", "list", "--status", "open", "--json")
+    assert [t["ref"] for t in json.loads(out)] == ["SUP-1002", "SUP-1001"]
+    _, out, _ = cli("ticket", "list")
+    assert out.splitlines()[1].split()[:4] == ["SUP-1003", "Globex", "medium", "resolved"]
+
+
+def test_ticket_export_has_every_field_and_logged_time(cli):
+    cli("db", "upgrade")
+    _seed_tickets()
+    status, out, _ = cli("ticket", "export", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert status == 0 and [r["ref"] for r in rows] == ["SUP-1001", "SUP-1002", "SUP-1003"]
+    consult = rows[1]
+    assert consult["logged_hours"] == "2.75" and consult["billable"] == "yes"
+    assert consult["approval"] == "approved" and consult["category"] == "license_management"
+    assert consult["summary"] == '\'=HYPERLINK("http://evil")'  # never a live formula
+    assert rows[0]["billable"] == "no" and rows[0]["logged_hours"] == "0.00"
+    assert rows[0]["description"].startswith("Users from Entra")
+    assert set(rows[0]) >= {"reporter", "priority_reason", "first_responded_at", "thread"}
+
+
+def test_billable_export_sums_hours_per_customer_and_month(cli, tmp_path):
+    cli("db", "upgrade")
+    _seed_tickets()
+    target = tmp_path / "billable.csv"
+    assert cli("ticket", "export", "--format", "csv", "--billable", "--output", str(target)) == (
+        0,
+        "",
+        "",
+    )
+    rows = list(csv.reader(io.StringIO(target.read_text())))
+    assert rows == [
+        ["customer", "month", "tickets", "billable_hours"],
+        ["Acme", "2026-11", "1", "2.00"],
+        ["Acme", "2026-12", "1", "0.75"],
+    ]
+
+
+def test_db_info_and_upgrade(cli):
+    status, out, _ = cli("db", "info")
+    assert status == 0 and out.startswith("database: ")
+    status, out, _ = cli("db", "upgrade")
+    assert status == 0 and "schema: up to date (revision 0001)" in out
+    status, out, _ = cli("db", "info")
+    assert "schema: up to date (revision 0001)" in out
+
+
+def test_version_names_the_database(cli, database):
+    status, out, _ = cli("--version")
+    assert status == 0
+    expected = "SQLite" if database.backend == "sqlite" else "PostgreSQL"
+    assert f"database: {expected}" in out and "(DATABASE_URL)" in out
+
+
+def test_an_unsupported_database_url_is_one_line(cli, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "mysql://u@h/d")
+    status, out, err = cli("customer", "list")
+    assert status == 2 and err.startswith("supportbot: error: DATABASE_URL: unsupported database")
