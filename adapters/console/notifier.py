@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 from adapters.console.view import View
@@ -13,16 +14,24 @@ __all__ = ["ConsoleNotifier"]
 
 
 class ConsoleNotifier:
-    """Shows each post in the view; a new post starts a thread numbered in order."""
+    """Shows the posts the person at the keyboard may see; a new post starts a thread.
 
-    def __init__(self, view: View, *, run_id: str) -> None:
+    `visible` decides per destination, so a customer at the console never sees another
+    customer's channel; such posts land in a console channel nobody here is watching.
+    """
+
+    def __init__(
+        self, view: View, *, run_id: str, visible: Callable[[Destination], bool] | None = None
+    ) -> None:
         self.view = view
+        self.visible = visible or (lambda _: True)
         # Thread ids are stored on tickets, so they must not repeat across runs on one database.
         self._run_id = run_id
         self._numbers = itertools.count(1)
 
     async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
-        """Render the post and return where it landed."""
-        self.view.posted(destination, Reply.from_json(content))
+        """Render the post (if visible here) and return where it landed."""
+        if self.visible(destination):
+            self.view.posted(destination, Reply.from_json(content))
         thread = destination.thread or f"{self._run_id}.{next(self._numbers)}"
         return ThreadRef(Channel.CONSOLE, destination.conversation, thread)

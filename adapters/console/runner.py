@@ -8,14 +8,14 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from adapters.console.notifier import ConsoleNotifier
-from adapters.console.seed import DEMO_CUSTOMER, PERSONAS, origin_of, seed_demo
+from adapters.console.seed import DEMO_CUSTOMER, DEMO_USERS, PERSONAS, origin_of, seed_demo
 from adapters.console.session import QUIT, Session
 from adapters.console.view import PlainView, RichView, View
 from bot.app.desk import Desk
 from bot.app.outbox import drain
 from bot.app.ports import Notifier
 from bot.app.replies import Reply
-from bot.domain.models import Channel
+from bot.domain.models import Channel, Destination, Role
 
 __all__ = ["make_view", "run_console"]
 
@@ -36,7 +36,7 @@ def make_view(input: TextIO, output: TextIO, *, rich: bool | None = None) -> Vie
     """Rich panels when both ends are a terminal (or `rich` says so), plain lines otherwise."""
     if rich is None:
         rich = input.isatty() and output.isatty()
-    return RichView(output) if rich else PlainView(input, output)
+    return RichView(input, output) if rich else PlainView(input, output)
 
 
 async def run_console(
@@ -54,7 +54,17 @@ async def run_console(
     view = view if view is not None else make_view(input, output, rich=rich)
     customer = await seed_demo(desk.store, desk.policy, desk.now())
     session = Session(desk, PERSONAS[role], origin_of(customer))
-    notifiers = {Channel.CONSOLE: ConsoleNotifier(view, run_id=uuid.uuid4().hex[:8])}
+
+    def visible(destination: Destination) -> bool:
+        # Agents watch every channel; everyone else only the demo organisation's.
+        if session.persona.contact_role is Role.AGENT:
+            return True
+        if destination.user is not None:
+            return destination.user in DEMO_USERS
+        return destination.conversation == customer.name
+
+    notifier = ConsoleNotifier(view, run_id=uuid.uuid4().hex[:8], visible=visible)
+    notifiers: dict[Channel, Notifier] = {Channel.CONSOLE: notifier}
     view.info(WELCOME.format(customer=DEMO_CUSTOMER))
     view.say(session.whoami())
     await _drain_all(desk, notifiers)  # posts left over from an earlier run

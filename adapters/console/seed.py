@@ -10,7 +10,7 @@ from bot.app.ports import Store
 from bot.domain.models import Channel, Customer, Identity, Role
 from bot.domain.policy import Policy
 
-__all__ = ["DEMO_CUSTOMER", "PERSONAS", "Persona", "seed_demo"]
+__all__ = ["DEMO_CUSTOMER", "DEMO_USERS", "PERSONAS", "Persona", "origin_of", "seed_demo"]
 
 DEMO_CUSTOMER = "Nordlys Retail A/S"
 DEMO_HYPERCARE_WEEKS = 4
@@ -35,6 +35,8 @@ PERSONAS = {
         Persona("end-user", Identity(Channel.CONSOLE, "erik"), "Erik Nielsen", None),
     )
 }
+
+DEMO_USERS = frozenset(p.identity.user_id for p in PERSONAS.values())
 
 
 async def seed_demo(store: Store, policy: Policy, now: datetime) -> Customer:

@@ -5,6 +5,7 @@ Every string shown is bot or user text, never markup: rich renders it through `T
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from bot.app.commands import VERBS
@@ -108,9 +109,10 @@ class PlainView:
 class RichView:
     """Colours and panels for a terminal."""
 
-    def __init__(self, output: TextIO | None = None) -> None:
+    def __init__(self, input: TextIO, output: TextIO) -> None:
         from rich.console import Console
 
+        self.input = input
         self.console = Console(file=output, highlight=False)
 
     def _body(self, reply: Reply) -> Group:
@@ -169,7 +171,14 @@ class RichView:
         """Prompt in colour and read a line; None at end of input."""
         from rich.text import Text
 
-        try:
-            return self.console.input(Text(prompt, style="bold yellow"))
-        except EOFError:
+        styled = Text(prompt, style="bold yellow")
+        if self.input is sys.stdin and self.input.isatty():
+            try:
+                return self.console.input(styled)
+            except EOFError:
+                return None
+        line = self.input.readline()
+        if not line:
             return None
+        self.console.print(styled, Text(line.rstrip("\r\n")), sep="")
+        return line.rstrip("\r\n")

@@ -1,0 +1,244 @@
+"""The console chat end to end: typed lines in, the transcript out, on a real store."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from adapters.console.runner import run_console
+from adapters.console.seed import DEMO_CUSTOMER
+from bot.app.desk import Desk
+from bot.app.filing import file_ticket
+from bot.domain.models import Channel, Identity, Role
+from bot.domain.policy import default_policy
+from tests.app.conftest import INCIDENT, MONDAY_9
+from tests.fakes import FixedClock, InMemoryStore
+
+INCIDENT_LINES = [
+    "/ticket",
+    "",  # empty summary: re-asked
+    "Sync to Salesforce stopped",
+    "No users have synchronised since 07:00.",
+    "9",  # not a choice: re-asked
+    "Some users",
+    "no",
+    "2",
+    "production",
+    "",
+    "forty",  # not a number: re-asked
+    "40",
+    "yes",
+]
+CONSULTANCY_LINES = [
+    "/ticket Restore deleted locations",
+    "Three locations were deleted yesterday.",
+    "3",
+    "1",
+    "restore_deleted",
+    "",
+    "",
+    "",
+    "yes",
+]
+
+
+@pytest.fixture
+def desk() -> Desk:
+    return Desk.create(store=InMemoryStore(), clock=FixedClock(MONDAY_9), policy=default_policy())
+
+
+async def chat(desk: Desk, *lines: str, role: str = "customer") -> str:
+    out = io.StringIO()
+    status = await run_console(
+        desk, role=role, input=io.StringIO("".join(f"{x}\n" for x in lines)), output=out
+    )
+    assert status == 0
+    return out.getvalue()
+
+
+async def stored(desk: Desk) -> list[str]:
+    async with desk.store.unit() as uow:
+        return [t.ref for t in await uow.tickets.query()]
+
+
+async def test_a_customer_files_a_ticket_with_reasks_and_sees_the_announcement(
+    desk: Desk,
+) -> None:
+    out = await chat(desk, *INCIDENT_LINES)
+    assert f"You are at {DEMO_CUSTOMER}" in out
+    assert "bot> You are Carla Jensen (customer), console user 'carla'." in out
+    assert "bot> Sorry, I did not get that. This one cannot be empty." in out
+    assert "bot> Sorry, I did not get that. Please answer with a number from 1 to 4" in out
+    assert "bot> Sorry, I did not get that. That is not a number of users." in out
+    assert "Priority:           Medium (8 business hours)" in out
+    assert "First response due: Tue 01 Dec 2026 09:00 (Copenhagen time)" in out
+    assert "Business time left: 8 h" in out
+    assert (
+        "bot> SUP-1001\n     Filed SUP-1001 with priority Medium (8 business hours). "
+        "First response due Tue 01 Dec 2026 09:00 (Copenhagen time)"
+    ) in out
+    assert f"[posted to #{DEMO_CUSTOMER}]\n  | SUP-1001: Sync to Salesforce stopped" in out
+    assert "[Acknowledge: ack SUP-1001]" in out
+    assert out.rstrip().endswith("-- Bye.")
+    assert await stored(desk) == ["SUP-1001"]
+
+
+async def test_cancel_files_nothing(desk: Desk) -> None:
+    out = await chat(desk, "/ticket", "Something", "cancel", "my open tickets")
+    assert "bot> Cancelled. Nothing was filed." in out
+    assert "bot> You have no open tickets." in out
+    assert await stored(desk) == []
+
+
+async def test_an_end_user_is_sent_to_first_level_support(desk: Desk) -> None:
+    out = await chat(desk, "/ticket", "Summary that must not be taken", role="end-user")
+    assert "your organisation's own 1st-level support handles requests first" in out
+    assert f"{DEMO_CUSTOMER}'s support contacts, Carla Jensen or Anders Holm" in out
+    assert "Nothing has been filed." in out
+    assert "bot> Help\n     I didn't catch that." in out  # the next line is a message again
+    assert await stored(desk) == []
+
+
+async def test_the_consultancy_approval_flow(desk: Desk) -> None:
+    out = await chat(
+        desk,
+        *CONSULTANCY_LINES,
+        "/as agent",
+        "start SUP-1001",
+        "log 1h SUP-1001 looked at backups",
+        "/as customer",
+        "approve SUP-1001",
+        "/as approver",
+        "approve SUP-1001",
+        "/as agent",
+        "start SUP-1001",
+        "log 1.5h SUP-1001 restored the locations",
+        "status of SUP-1001",
+    )
+    assert "This is a consultancy service: it is billable, outside the fixed fee" in out
+    assert "Your approver has been asked." in out
+    assert "[posted to direct message to anders]\n  | Approval needed: SUP-1001" in out
+    assert "[Approve: approve SUP-1001]   [Decline: decline SUP-1001]" in out
+    assert "bot> SUP-1001 is billable consultancy: work cannot start until" in out
+    assert "bot> Only Nordlys Retail A/S's approvers can approve or decline consultancy." in out
+    assert "bot> Approved: SUP-1001." in out
+    assert "  | Anders Holm approved the consultancy on SUP-1001; work can start." in out
+    assert "bot> SUP-1001 is now in progress." in out
+    assert "bot> Logged 1.5 h on SUP-1001 (1.5 h billable in total)." in out
+    assert "Consultancy approval: approved" in out
+    assert out.count("Logged") == 1  # the early log was refused
+
+
+async def test_a_customer_cannot_see_another_customers_ticket(desk: Desk) -> None:
+    await chat(desk)  # seed the demo customer
+    async with desk.store.unit() as uow:
+        other = await uow.customers.add(name="Globex ApS")
+        gina = Identity(Channel.CONSOLE, "gina")
+        await uow.contacts.add(customer_id=other.id, identity=gina, role=Role.CUSTOMER)
+    filed = await file_ticket(desk, reporter=gina, answers=INCIDENT)
+    assert filed.ticket is not None and filed.ticket.ref == "SUP-1001"
+    out = await chat(
+        desk,
+        "status of SUP-1001",
+        "status of SUP-1002",
+        "when is SUP-1001 due",
+        "ack SUP-1001",
+        "my open tickets",
+    )
+    assert "bot> I can't find a ticket SUP-1001." in out
+    assert "bot> I can't find a ticket SUP-1002." in out
+    assert out.count("I can't find a ticket SUP-1001.") == 3
+    assert "bot> You have no open tickets." in out
+    assert "Sync to Salesforce" not in out
+    agent = await chat(desk, "status of SUP-1001", role="agent")
+    assert "Customer: Globex ApS" in agent
+
+
+async def test_agent_commands_questions_and_console_commands(desk: Desk) -> None:
+    await chat(desk, *INCIDENT_LINES)
+    out = await chat(
+        desk,
+        "what's current uptime?",
+        "ack SUP-1001",
+        "ack",
+        "priority SUP-1001 high data loss after all",
+        "/whoami",
+        "/as wizard",
+        "/nope",
+        "/help",
+        "/quit",
+        "this line is never read",
+        role="agent",
+    )
+    assert "bot> No availability measurements exist yet" in out
+    assert "bot> SUP-1001 is now acknowledged. First response recorded, within the SLA" in out
+    assert "  | Agnes Berg acknowledged SUP-1001 and is looking into it." in out
+    assert "bot> Which ticket? e.g. 'ack SUP-1001'." in out
+    assert "bot> SUP-1001 is now High (4 business hours), first response due" in out
+    assert "bot> You are Agnes Berg (agent)" in out
+    assert "bot> Switch to one of: customer, approver, agent, end-user" in out
+    assert "bot> Unknown command /nope. Type /help." in out
+    assert "/ticket [summary]" in out and "ack SUP-1001   reply SUP-1001" in out
+    assert "this line is never read" not in out
+
+
+async def test_console_commands_still_work_in_the_middle_of_a_ticket(desk: Desk) -> None:
+    out = await chat(desk, "/ticket", "Half a ticket", "/help", "/as agent", "my open tickets")
+    assert "agnes> my open tickets" in out
+    assert "bot> There are no open tickets." in out
+    assert await stored(desk) == []
+
+
+async def test_rich_output_shows_user_text_literally(desk: Desk) -> None:
+    out = io.StringIO()
+    lines = ["/ticket [bold red]boom[/] <!channel>", "d", "4", "14", "", "", "", "yes"]
+    await run_console(desk, input=io.StringIO("\n".join(lines) + "\n"), output=out, rich=True)
+    text = out.getvalue()
+    assert "SUP-1001: [bold red]boom[/] <!channel>" in text
+    assert "╭" in text  # panels
+
+
+def supportbot(tmp_path: Path, *args: str, stdin: str, now: str = "2026-11-30T09:00:00+01:00"):  # type: ignore[no-untyped-def]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}",
+        "SUPPORTBOT_NOW": now,
+    }
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "supportbot"), "chat", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_supportbot_chat_with_piped_input_keeps_tickets_between_runs(tmp_path: Path) -> None:
+    first = supportbot(tmp_path, stdin="\n".join(INCIDENT_LINES) + "\n")
+    assert first.returncode == 0, first.stderr
+    assert "Filed SUP-1001 with priority Medium" in first.stdout
+    assert "\x1b[" not in first.stdout  # no colour codes into a pipe
+    second = supportbot(tmp_path, "--as", "agent", stdin="status of SUP-1001\nack SUP-1001\n")
+    assert second.returncode == 0, second.stderr
+    assert "Customer: Nordlys Retail A/S" in second.stdout
+    assert "bot> SUP-1001 is now acknowledged." in second.stdout
+    third = supportbot(tmp_path, "--as", "end-user", stdin="/ticket\n")
+    assert "Carla Jensen or Anders Holm" in third.stdout  # seeded once, not twice
+
+
+def test_a_bad_fixed_clock_is_a_one_line_error(tmp_path: Path) -> None:
+    result = supportbot(tmp_path, stdin="", now="2026-11-30T09:00:00")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "supportbot: error: SUPPORTBOT_NOW: 2026-11-30T09:00:00 must be timezone-aware, "
+        "got naive 2026-11-30T09:00:00"
+    ]
+    bad_role = supportbot(tmp_path, "--as", "boss", stdin="")
+    assert bad_role.returncode == 2 and "invalid choice: 'boss'" in bad_role.stderr

@@ -1,0 +1,71 @@
+"""Typed commands: the same words mean the same action in every chat."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import actions
+from bot.app.commands import Command, parse_command, parse_duration, parse_priority, parse_status
+from bot.domain.models import TicketStatus
+from bot.domain.policy import PriorityKey, default_policy
+
+POLICY = default_policy()
+A, C = actions, Command
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ack SUP-1001", Command(actions.ACKNOWLEDGE, "SUP-1001", "")),
+        ("Acknowledge sup-7", Command(actions.ACKNOWLEDGE, "SUP-7", "")),
+        ("log 1.5h SUP-1 restored users", C(A.LOG_TIME, "SUP-1", "1.5h restored users")),
+        ("log SUP-1001 90m", Command(actions.LOG_TIME, "SUP-1001", "90m")),
+        ("reply SUP-3 We are on it", Command(actions.REPLY, "SUP-3", "We are on it")),
+        ("priority SUP-3 high all down", Command(actions.REPRIORITISE, "SUP-3", "high all down")),
+        ("set SUP-3 waiting on customer", C(A.SET_STATUS, "SUP-3", "waiting on customer")),
+        ("godkend SUP-3", Command(actions.APPROVE, "SUP-3", "")),
+        ("decline SUP-3 too costly", Command(actions.DECLINE, "SUP-3", "too costly")),
+        ("ack", Command(actions.ACKNOWLEDGE, None, "")),
+        ("log in fails for everyone", None),
+        ("what's current uptime", None),
+        ("", None),
+    ],
+)  # fmt: skip
+def test_parse_command(text: str, expected: Command | None) -> None:
+    assert parse_command(POLICY, text) == expected
+
+
+def test_every_verb_names_a_real_action() -> None:
+    from bot.app.commands import VERBS
+
+    assert set(VERBS.values()) <= actions.ACTIONS
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.5h restored", (90, "restored")),
+        ("1,5 t", (90, "")),
+        ("2 hours", (120, "")),
+        ("1h 30m note", (90, "note")),
+        ("45m", (45, "")),
+        ("45 min", (45, "")),
+        ("0h", None),
+        ("25h", None),
+        ("soon", None),
+        ("", None),
+    ],
+)
+def test_parse_duration(text: str, expected: tuple[int, str] | None) -> None:
+    assert parse_duration(text) == expected
+
+
+def test_parse_status_and_priority() -> None:
+    assert parse_status("In-Progress") is TicketStatus.IN_PROGRESS
+    assert parse_status("waiting") is TicketStatus.WAITING_ON_CUSTOMER
+    assert parse_status("done-ish") is None
+    assert parse_priority(POLICY, "Highest everyone down") == (
+        PriorityKey.HIGHEST,
+        "everyone down",
+    )
+    assert parse_priority(POLICY, "urgent") is None
