@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.main import CliError, _Parser
@@ -139,12 +139,13 @@ def _sla_due(args: argparse.Namespace) -> int:
     policy = _policy()
     from bot.domain.calendar import BusinessCalendar
 
-    calendar = BusinessCalendar(policy)
+    add = BusinessCalendar(policy).add_business_time
     hours = policy.priority(args.priority).first_response_hours
+    target = timedelta(hours=hours)
     # Parse every instant before printing anything: one bad value means no output at all.
     opened = [_instant(raw) for raw in args.opened]
     try:
-        due = [calendar.add_business_hours(at, hours).isoformat() for at in opened]
+        due = [add(at, target).isoformat() for at in opened]
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if args.json:

@@ -1,9 +1,10 @@
 """The Danish business calendar: when the desk is open, and business time arithmetic.
 
 Business time is real elapsed time (UTC) while the desk is open: Monday-Friday between the
-policy's opening and closing hours, in the policy's time zone, except Danish public holidays,
-bank closing days and the policy's extra closing days. Every business day is stored as a pair
-of UTC instants in integer microseconds, so DST changes cost nothing special.
+policy's opening and closing hours, in the policy's time zone, except Danish public holidays
+and bank closing days (bot.domain.closing_days) and the policy's extra closing days. Every
+business day is stored as a pair of UTC instants in integer microseconds, so DST changes cost
+nothing special.
 
 Speed comes from an index per calendar year, built lazily and cached on the calendar: the
 opening and closing instants of each business day and the cumulative open time before and
@@ -17,53 +18,28 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from holidays.constants import PUBLIC
-from holidays.countries.denmark import Denmark
-from holidays.helpers import tr
-
+from bot.domain.closing_days import danish_closing_days
 from bot.domain.policy import ClosingDay, Policy
 
-__all__ = ["MAX_YEAR", "MIN_YEAR", "BusinessCalendar", "DanishBankHolidays"]
+__all__ = ["MAX_YEAR", "MIN_YEAR", "BusinessCalendar"]
 
+# The `holidays` package, which the closing days are checked against, stops at 2100.
 MIN_YEAR = 1971
-MAX_YEAR = 2999
+MAX_YEAR = 2100
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _US_PER_S = 1_000_000
-_US_PER_HOUR = 3_600 * _US_PER_S
 # Mean Gregorian year: a first guess of an instant's year, corrected against exact bounds.
 _US_PER_YEAR = 31_556_952 * _US_PER_S
-
-
-class DanishBankHolidays(Denmark):
-    """Danish public holidays plus, optionally, the national bank's closing days.
-
-    `holidays`' Denmark lists public holidays only; banks also close on the Friday after
-    Ascension Day, Constitution Day (5 June), Christmas Eve and New Year's Eve. 1 May is not a
-    closing day, and Great Prayer Day ends after 2023 (the parent class handles that).
-    """
-
-    def __init__(self, *, bank_holidays: bool = True, years: int | list[int] | None = None) -> None:
-        self.bank_holidays = bank_holidays
-        super().__init__(  # type: ignore[no-untyped-call]  # holidays leaves __init__ untyped
-            years=years, categories=(PUBLIC,), language="en_US"
-        )
-
-    def _populate_public_holidays(self) -> None:
-        super()._populate_public_holidays()  # type: ignore[no-untyped-call]
-        if not self.bank_holidays:
-            return
-        self._add_holiday_40_days_past_easter("Friday after Ascension Day")
-        self._add_holiday_jun_5(tr("Grundlovsdag"))
-        self._add_christmas_eve(tr("Juleaftensdag"))
-        self._add_new_years_eve(tr("Nytårsaften"))
 
 
 @dataclass(frozen=True, slots=True)
 class _Year:
     """The business days of one local calendar year, as UTC microseconds."""
 
+    lo: int  # the year begins (local midnight, 1 January)
+    hi: int  # the next year begins
     opens: list[int]
     closes: list[int]
     before: list[int]  # open time of the year before day i
@@ -72,14 +48,13 @@ class _Year:
 
 
 def _micros(value: datetime, what: str) -> int:
-    """Microseconds since the Unix epoch of an aware instant (exact, unlike timestamp())."""
+    """Microseconds since the Unix epoch of an aware instant, exactly."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{what} must be timezone-aware, got naive {value.isoformat()}")
-    return (value - _EPOCH) // _US
-
-
-def _delta_micros(delta: timedelta) -> int:
-    return (delta.days * 86_400 + delta.seconds) * _US_PER_S + delta.microseconds
+    if value.microsecond:
+        return (value - _EPOCH) // _US
+    # Whole seconds are exact in a float timestamp, and timestamp() is the faster path.
+    return int(value.timestamp()) * _US_PER_S
 
 
 class BusinessCalendar:
@@ -93,7 +68,6 @@ class BusinessCalendar:
             name = self._extra.get(day.date)
             self._extra[day.date] = f"{name}; {day.name}" if name else day.name
         self._years: dict[int, _Year] = {}
-        self._bounds: dict[int, int] = {}
         self._closed: dict[int, dict[date, str]] = {}
 
     # -- closing days ---------------------------------------------------------------------
@@ -104,9 +78,8 @@ class BusinessCalendar:
         if found is None:
             _check_year(year)
             found = {}
-            for day, name in DanishBankHolidays(
-                bank_holidays=self.policy.bank_holidays, years=year
-            ).items():
+            closing = danish_closing_days(year, bank_holidays=self.policy.bank_holidays)
+            for day, name in closing.items():
                 if day.weekday() < 5:
                     found[day] = name
             for day, name in self._extra.items():
@@ -125,23 +98,21 @@ class BusinessCalendar:
 
     # -- the index ------------------------------------------------------------------------
 
-    def _bound(self, year: int) -> int:
-        """The instant local 1 January of `year` begins, in microseconds."""
-        found = self._bounds.get(year)
-        if found is None:
-            found = _micros(datetime(year, 1, 1, tzinfo=self.tz), "bound")
-            self._bounds[year] = found
-        return found
-
-    def _year_of(self, t: int) -> int:
+    def _locate(self, t: int) -> tuple[int, _Year]:
+        """The local calendar year containing instant t, and its index."""
         year = 1970 + t // _US_PER_YEAR
-        if not MIN_YEAR - 1 <= year <= MAX_YEAR + 1:
-            _check_year(year)
-        while t < self._bound(year):
+        index = self._years.get(year)
+        if index is not None and index.lo <= t < index.hi:
+            return year, index
+        year = min(max(year, MIN_YEAR), MAX_YEAR)
+        index = self._index(year)
+        while t < index.lo:
             year -= 1
-        while t >= self._bound(year + 1):
+            index = self._index(year)
+        while t >= index.hi:
             year += 1
-        return year
+            index = self._index(year)
+        return year, index
 
     def _index(self, year: int) -> _Year:
         found = self._years.get(year)
@@ -172,7 +143,9 @@ class BusinessCalendar:
                     total += end - start
                     after.append(total)
             day += one
-        return _Year(opens, closes, before, after, total)
+        lo = _micros(datetime(year, 1, 1, tzinfo=self.tz), "bound")
+        hi = _micros(datetime(year + 1, 1, 1, tzinfo=self.tz), "bound")
+        return _Year(lo, hi, opens, closes, before, after, total)
 
     def _next_year(self, year: int) -> int:
         if year >= MAX_YEAR:
@@ -181,8 +154,7 @@ class BusinessCalendar:
 
     def _position(self, t: int) -> tuple[int, int]:
         """(year, business time of that year elapsed at instant t)."""
-        year = self._year_of(t)
-        index = self._index(year)
+        year, index = self._locate(t)
         i = bisect_right(index.closes, t)
         if i == len(index.closes):
             return year, index.total
@@ -198,15 +170,14 @@ class BusinessCalendar:
     def is_open(self, at: datetime) -> bool:
         """Whether the desk is open at this instant (open at opening, closed at closing)."""
         t = _micros(at, "at")
-        index = self._index(self._year_of(t))
+        _, index = self._locate(t)
         i = bisect_right(index.closes, t)
         return i < len(index.closes) and index.opens[i] <= t
 
     def next_opening(self, at: datetime) -> datetime:
         """`at` itself (in the policy's zone) if open, else the next instant the desk opens."""
         t = _micros(at, "at")
-        year = self._year_of(t)
-        index = self._index(year)
+        year, index = self._locate(t)
         i = bisect_right(index.closes, t)
         while i == len(index.closes):
             year = self._next_year(year)
@@ -220,14 +191,15 @@ class BusinessCalendar:
         The clock starts at the next opening if `start` is outside opening hours, and a target
         that runs out exactly at closing is due at closing, not at the next opening.
         """
-        need = _delta_micros(delta)
+        # Inlined conversions below: this is the hot path of every due time.
+        need = (delta.days * 86_400 + delta.seconds) * _US_PER_S + delta.microseconds
         if need < 0:
             raise ValueError(f"business time to add must not be negative, got {delta}")
         t = _micros(start, "start")
-        year = self._year_of(t)
-        index = self._index(year)
-        i = bisect_right(index.closes, t)
-        if i < len(index.closes):
+        year, index = self._locate(t)
+        closes = index.closes
+        i = bisect_right(closes, t)
+        if i < len(closes):
             target = index.before[i] + max(0, t - index.opens[i]) + need
         else:
             target = index.total + need
@@ -238,13 +210,15 @@ class BusinessCalendar:
             index = self._index(year)
             i = 0
         j = bisect_left(index.after, target, i)
-        return self._instant(index.opens[j] + target - index.before[j])
+        seconds, micros = divmod(index.opens[j] + target - index.before[j], _US_PER_S)
+        due = datetime.fromtimestamp(seconds, self.tz)
+        return due.replace(microsecond=micros) if micros else due
 
     def add_business_hours(self, start: datetime, hours: float) -> datetime:
         """The due instant `hours` business hours after `start` (see add_business_time)."""
         if not math.isfinite(hours) or hours < 0:
             raise ValueError(f"business hours to add must be a non-negative number, got {hours}")
-        return self.add_business_time(start, timedelta(microseconds=round(hours * _US_PER_HOUR)))
+        return self.add_business_time(start, timedelta(hours=hours))
 
     def business_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Business time elapsed from `start` to `end`; negative if `end` is before `start`."""

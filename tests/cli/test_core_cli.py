@@ -238,7 +238,8 @@ def test_core_commands_import_no_storage_or_chat_sdk() -> None:
         "main(['sla', 'due', '--priority', 'high', '--opened', '2026-01-05T10:00Z']); "
         "main(['classify', '--inquiry']); main(['calendar', '--year', '2026']); "
         "heavy = ('sqlmodel', 'sqlalchemy', 'pydantic', 'rich', 'slack_sdk', 'slack_bolt', "
-        "'botbuilder', 'aiohttp', 'apscheduler', 'businesstimedelta'); "
+        "'botbuilder', 'aiohttp', 'apscheduler', 'businesstimedelta', 'holidays', "
+        "'asyncio'); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
     )
     result = subprocess.run(
