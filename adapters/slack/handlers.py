@@ -16,6 +16,7 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.slack.background import MayFile
 from adapters.slack.blocks import (
     answers_from_state,
     fit,
@@ -66,6 +67,7 @@ class SlackHandlers:
         self.session = session
         self.wake = wake
         self.form = intake_form(desk.policy)
+        self.may_file = MayFile()
 
     # -- /ticket ---------------------------------------------------------------------------
 
@@ -73,12 +75,23 @@ class SlackHandlers:
         """After the ack: open the intake modal, or explain privately why not."""
         team = command.get("team_id")
         channel = command.get("channel_id")
+        user = str(command["user_id"])
+        refused: Reply | None = None
+
+        async def may_file() -> bool:
+            nonlocal refused
+            async with self.desk.store.unit() as uow:
+                caller = await identify_in(uow, slack_identity(user), origin)
+                refused = await refusal(uow, caller)
+            return refused is None
+
         origin = Origin(slack_team=team, slack_channel=channel)
-        async with self.desk.store.unit() as uow:
-            caller = await identify_in(uow, slack_identity(command["user_id"]), origin)
-            refused = await refusal(uow, caller)
-        if refused is not None:
-            await self.respond(command.get("response_url"), refused)
+        allowed = await self.may_file.check((user, str(team), str(channel)), may_file)
+        if not allowed and refused is None:
+            allowed = await may_file()  # another request looked it up: fetch the wording
+        if not allowed:
+            if refused is not None:
+                await self.respond(command.get("response_url"), refused)
             return
         view = form_view(
             self.form,

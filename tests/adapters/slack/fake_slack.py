@@ -97,14 +97,15 @@ class FakeSlack:
         """A response_url the fake records posts to."""
         return f"{self.url}response/{name}"
 
-    async def start(self) -> None:
-        """Listen on a free loopback port."""
+    async def start(self, port: int = 0) -> None:
+        """Listen on a loopback port (0: any free one)."""
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response)
+        app.router.add_get("/stats", self._stats)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port, backlog=1024)
         await site.start()
         server = site._server
         assert server is not None
@@ -156,6 +157,16 @@ class FakeSlack:
             if response is not None:
                 self.responses.append(response)
             self._changed.notify_all()
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        """Successful views.open calls whose trigger_id starts with ?prefix= (for benchmarks)."""
+        prefix = request.query.get("prefix", "")
+        opened = [
+            c
+            for c in self.of("views.open")
+            if c.result.get("ok") and str(c.args.get("trigger_id", "")).startswith(prefix)
+        ]
+        return web.json_response({"views.open": len(opened), "calls": len(self.calls)})
 
     async def _response(self, request: web.Request) -> web.Response:
         await self._record(response=await request.json())
@@ -312,3 +323,16 @@ class FakeSlack:
 
     def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"}
+
+
+async def _serve_forever(port: int) -> None:
+    fake = FakeSlack()
+    await fake.start(port)
+    print(f"fake Slack Web API on {fake.api_url}", flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":  # python -m tests.adapters.slack.fake_slack PORT (benchmarks)
+    import sys
+
+    asyncio.run(_serve_forever(int(sys.argv[1])))
