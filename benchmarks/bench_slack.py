@@ -41,7 +41,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 app = AsyncApp(
     signing_secret=os.environ["SLACK_SIGNING_SECRET"],
-    client=AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]),
+    client=AsyncWebClient(
+        token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]
+    ),
 )
 
 @app.command("/ticket")
