@@ -81,6 +81,8 @@ class FakeSlack:
         self._views = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        self.sockets: list[web.WebSocketResponse] = []
+        self.acks: list[dict[str, Any]] = []  # what Socket Mode clients answered
         self.port = 0
 
     @property
@@ -103,6 +105,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response)
         app.router.add_get("/stats", self._stats)
+        app.router.add_get("/link", self._link)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port, backlog=1024)
@@ -167,6 +170,34 @@ class FakeSlack:
             if c.result.get("ok") and str(c.args.get("trigger_id", "")).startswith(prefix)
         ]
         return web.json_response({"views.open": len(opened), "calls": len(self.calls)})
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: the websocket apps.connections.open points at."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {}})
+        async with self._changed:
+            self.sockets.append(ws)
+            self._changed.notify_all()
+        async for message in ws:
+            if message.type == web.WSMsgType.TEXT:
+                async with self._changed:
+                    self.acks.append(json.loads(message.data))
+                    self._changed.notify_all()
+        return ws
+
+    async def push(self, envelope: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
+        """Send an envelope to the connected Socket Mode client; return its ack."""
+        async with asyncio.timeout(timeout):
+            async with self._changed:
+                await self._changed.wait_for(lambda: bool(self.sockets))
+            await self.sockets[-1].send_json(envelope)
+            wanted = envelope["envelope_id"]
+            async with self._changed:
+                await self._changed.wait_for(
+                    lambda: any(a.get("envelope_id") == wanted for a in self.acks)
+                )
+        return next(a for a in self.acks if a.get("envelope_id") == wanted)
 
     async def _response(self, request: web.Request) -> web.Response:
         await self._record(response=await request.json())
