@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from adapters.console.seed import PERSONAS, Persona
 from bot.app import intake
+from bot.app import messages as msg
 from bot.app.actions import act
 from bot.app.callers import Origin
 from bot.app.commands import parse_command
@@ -88,8 +89,7 @@ class Session:
         action = parse_command(self.desk.policy, text)
         if action is not None:
             if action.ref is None:
-                ref = f"{self.desk.policy.ticket_prefix}-1001"
-                return [Reply(text=f"Which ticket? e.g. '{word} {ref}'.", private=True)]
+                return [msg.which_ticket(word, self.desk.policy.ticket_prefix)]
             reply = await act(
                 self.desk,
                 actor=self.persona.identity,

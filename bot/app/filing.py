@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.app import messages as msg
 from bot.app.actions import approval_buttons, ticket_buttons
@@ -115,7 +116,7 @@ async def file_ticket(
             source_key=source_key,
         )
         ticket = await uow.tickets.create(ticket=new, actor=str(reporter))
-        approvers = await _announce(uow, desk, ticket, caller.customer, caller)
+        approvers = await _announce(uow, desk, ticket, caller.customer, caller, now)
     left = snapshot(
         desk.calendar,
         desk.policy,
@@ -128,10 +129,9 @@ async def file_ticket(
 
 
 async def _announce(
-    uow: UnitOfWork, desk: Desk, ticket: Ticket, customer: Customer, caller: Caller
+    uow: UnitOfWork, desk: Desk, ticket: Ticket, customer: Customer, caller: Caller, now: datetime
 ) -> int:
     """Queue the channel announcement and, for consultancy, the approval requests."""
-    now = desk.now()
     announcement = msg.announcement(
         desk.policy, ticket, customer, caller.name, ticket_buttons(ticket)
     )

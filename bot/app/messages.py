@@ -393,6 +393,11 @@ def agent_reply(ticket: Ticket, actor: str, text: str) -> Reply:
     return Reply(text=text, title=f"{actor} on {ticket.ref}")
 
 
+def which_ticket(verb: str, prefix: str) -> Reply:
+    """An action typed without a ticket reference."""
+    return Reply(text=f"Which ticket? e.g. '{verb} {prefix}-1001'.", private=True)
+
+
 def needs_text(usage: str) -> Reply:
     """An action missing its argument."""
     return Reply(text=f"That needs a bit more: {usage}", private=True)
