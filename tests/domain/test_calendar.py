@@ -229,3 +229,11 @@ def test_negative_targets_are_rejected(calendar: BusinessCalendar) -> None:
         calendar.add_business_time(cph(2026, 3, 2, 10), timedelta(hours=-1))
     with pytest.raises(ValueError, match="non-negative number"):
         calendar.add_business_hours(cph(2026, 3, 2, 10), float("nan"))
+
+
+def test_due_beyond_the_supported_range_is_refused(calendar: BusinessCalendar) -> None:
+    assert calendar.add_business_hours(cph(2100, 12, 30, 15), 1) == cph(2100, 12, 30, 16)
+    with pytest.raises(ValueError, match="beyond the supported calendar range"):
+        calendar.add_business_hours(cph(2100, 12, 30, 15), 16)
+    with pytest.raises(ValueError, match="outside the supported range 1971-2100"):
+        calendar.is_open(cph(2101, 3, 1, 10))
