@@ -62,11 +62,6 @@ class Caller:
         """Registered customer contacts (customer or approver) file tickets."""
         return self.role in _FILERS
 
-    @property
-    def is_end_user(self) -> bool:
-        """Not registered: their organisation's 1st-level support comes first."""
-        return self.role is None
-
     def can_see(self, ticket: Ticket) -> bool:
         """Agents see every ticket; customer contacts only their own organisation's."""
         if self.is_agent:
