@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.app import intake
 from bot.app.intake import IntakeState, Phase, Step
@@ -235,3 +237,29 @@ def test_a_state_without_a_current_question_asks_the_next_one() -> None:
         POLICY, CAL, IntakeState(Phase.ASKING, (("summary", "s"),)), "ignored", now=MONDAY_9
     )
     assert step.state.current == "description"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["1", "2", "3", "4", "14", "yes", "no", "back", "", "skip", "ja"]),
+            st.text(max_size=40),
+        ),
+        max_size=30,
+    )
+)
+def test_any_sequence_of_lines_keeps_the_dialogue_consistent(lines: list[str]) -> None:
+    step = begin()
+    for line in lines:
+        step = intake.advance(POLICY, CAL, step.state, line, now=MONDAY_9)
+        assert step.replies or step.state.phase is Phase.CONFIRMED or step.state.finished
+        state = step.state
+        if state.phase is Phase.ASKING:
+            assert state.current is not None and state.current not in state.values
+        if state.phase is Phase.CONFIRMED:
+            # What the dialogue confirms always files: the one-shot validation agrees.
+            assert intake.validate_answers(POLICY, state.values) == {}
+            break
+        if state.phase is Phase.CANCELLED:
+            break
