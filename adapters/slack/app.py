@@ -131,7 +131,9 @@ async def build_slack(
         workspaces = Workspaces(bot_token=settings.bot_token)
     app.use(dedupe_events(RecentIds()))
     background = Background()
-    handlers = SlackHandlers(desk, client=client, workspaces=workspaces, session=session, wake=wake)
+    handlers = SlackHandlers(
+        desk, client=client, workspaces=workspaces, session=session, wake=wake, sleep=sleep
+    )
     register(app, handlers, background)
 
     async def token_for(destination: Destination) -> str | None:

@@ -6,6 +6,7 @@ Framework-free on purpose: Bolt's listeners (listeners.py) and the fast `/ticket
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -24,9 +25,9 @@ from adapters.slack.blocks import (
     notice_view,
     reply_message,
 )
-from adapters.slack.client import retry_handlers
+from adapters.slack.client import Sleep, retry_handlers
 from adapters.slack.surface import INTAKE_CALLBACK
-from adapters.slack.workspaces import Workspaces
+from adapters.slack.workspaces import NotInstalledError, Workspaces
 from bot.app.actions import act, record_thread_reply
 from bot.app.callers import Origin, identify_in
 from bot.app.desk import Desk
@@ -60,12 +61,14 @@ class SlackHandlers:
         workspaces: Workspaces,
         session: aiohttp.ClientSession | None = None,
         wake: Callable[[], None] = lambda: None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.desk = desk
         self.client = client
         self.workspaces = workspaces
         self.session = session
         self.wake = wake
+        self.sleep = sleep
         self.form = intake_form(desk.policy)
         self.may_file = MayFile()
 
@@ -99,7 +102,11 @@ class SlackHandlers:
             initial={SUMMARY: str(command.get("text") or "").strip()},
             metadata={"team": team, "channel": channel},
         )
-        token = await self.workspaces.token(team, command.get("enterprise_id"))
+        try:
+            token = await self.workspaces.token(team, command.get("enterprise_id"))
+        except NotInstalledError as exc:
+            log.warning("/ticket from a workspace without an installation: %s", exc)
+            return
         await self.client.views_open(trigger_id=command["trigger_id"], view=view, token=token)
 
     # -- intake modal submitted ------------------------------------------------------------
@@ -194,7 +201,7 @@ class SlackHandlers:
             log.warning("no response_url to answer on")
             return
         webhook = AsyncWebhookClient(
-            response_url, session=self.session, retry_handlers=retry_handlers()
+            response_url, session=self.session, retry_handlers=retry_handlers(self.sleep)
         )
         result = await webhook.send(
             response_type="ephemeral", replace_original=False, **reply_message(reply)

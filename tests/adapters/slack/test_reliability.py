@@ -6,7 +6,7 @@ import json
 import time
 from urllib.parse import urlencode
 
-from tests.adapters.slack.conftest import CARLA, INCIDENT, SlackWorld, submission
+from tests.adapters.slack.conftest import CARLA, INCIDENT, SlackWorld, sign, submission
 
 
 def _command_body(user: str = CARLA) -> str:
@@ -117,3 +117,12 @@ async def test_health(slack: SlackWorld) -> None:
     async with slack.http.get(slack.url + "healthz") as response:
         assert response.status == 200
         assert (await response.json())["status"] == "ok"
+
+
+async def test_slack_can_verify_the_events_url(slack: SlackWorld) -> None:
+    body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aB", "type": "url_verification"})
+    headers = {"Content-Type": "application/json", **sign(body)}
+
+    async with slack.http.post(slack.url + "slack/events", data=body, headers=headers) as resp:
+        assert resp.status == 200
+        assert "3eZbrw1aB" in await resp.text()
