@@ -77,6 +77,7 @@ class Result:
     latencies: list[float]
     errors: int
     modals: int
+    cpu_ms: float  # the server's CPU time for the burst and the modals it opened
 
     def pct(self, q: float) -> float:
         """The q-quantile of the latencies, in ms (nearest rank)."""
@@ -88,8 +89,10 @@ class Result:
 
 
 @contextlib.asynccontextmanager
-async def process(args: list[str], env: dict[str, str], health: str) -> AsyncIterator[None]:
-    """Run a subprocess until `health` answers, yield, then stop it."""
+async def process(
+    args: list[str], env: dict[str, str], health: str
+) -> AsyncIterator[subprocess.Popen[str]]:
+    """Run a subprocess until `health` answers, yield it, then stop it."""
     proc = subprocess.Popen(
         args,
         cwd=ROOT,
@@ -115,7 +118,7 @@ async def process(args: list[str], env: dict[str, str], health: str) -> AsyncIte
                 if time.monotonic() > deadline:
                     raise SystemExit(f"{args[:3]} did not start")
                 await asyncio.sleep(0.05)  # polling a starting subprocess, not a test
-        yield
+        yield proc
     finally:
         proc.terminate()
         try:
@@ -152,8 +155,18 @@ def signed_command(trigger: str, response_url: str) -> tuple[bytes, dict[str, st
     return body.encode(), headers
 
 
-async def burst(name: str, url: str, fake: str, prefix: str, size: int) -> Result:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), or NaN elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def burst(name: str, url: str, fake: str, prefix: str, size: int, pid: int) -> Result:
     """Send `size` signed /ticket requests at once; wait for the modals they should open."""
+    cpu_before = cpu_seconds(pid)
     requests = [signed_command(f"{prefix}-{i}", f"{fake}response/{prefix}") for i in range(size)]
     latencies: list[float] = []
     errors = 0
@@ -188,7 +201,7 @@ async def burst(name: str, url: str, fake: str, prefix: str, size: int) -> Resul
             if modals >= size:
                 break
             await asyncio.sleep(0.05)
-    return Result(name, latencies, errors, modals)
+    return Result(name, latencies, errors, modals, (cpu_seconds(pid) - cpu_before) * 1000)
 
 
 async def seed(database_url: str) -> None:
@@ -243,39 +256,36 @@ async def main() -> int:
             "--port",
             str(ours_port),
         ]
+        fake_cmd = [python, "-m", "tests.adapters.slack.fake_slack", str(fake_port)]
+        bolt_cmd = [python, "-c", MINIMAL_BOLT, str(bolt_port)]
         async with (
-            process(
-                [python, "-m", "tests.adapters.slack.fake_slack", str(fake_port)],
-                env,
-                fake + "stats",
-            ),
-            process(serve, env, f"http://127.0.0.1:{ours_port}/healthz"),
-            process(
-                [python, "-c", MINIMAL_BOLT, str(bolt_port)],
-                env,
-                f"http://127.0.0.1:{bolt_port}/slack/events",
-            ),
+            process(fake_cmd, env, fake + "stats"),
+            process(serve, env, f"http://127.0.0.1:{ours_port}/healthz") as ours,
+            process(bolt_cmd, env, f"http://127.0.0.1:{bolt_port}/slack/events") as bolt,
         ):
             targets = {
-                "supportbot serve": f"http://127.0.0.1:{ours_port}/slack/events",
-                "minimal Bolt AsyncApp": f"http://127.0.0.1:{bolt_port}/slack/events",
+                "supportbot serve": (f"http://127.0.0.1:{ours_port}/slack/events", ours.pid),
+                "minimal Bolt AsyncApp": (f"http://127.0.0.1:{bolt_port}/slack/events", bolt.pid),
             }
-            for name, url in targets.items():  # warm up: first-request costs (auth.test, imports)
-                await burst(name, url, fake, f"warm-{name[:4]}", 5)
+            for name, (url, pid) in targets.items():  # warm up: first-request costs (auth.test)
+                await burst(name, url, fake, f"warm-{name[:4]}", 5, pid)
             results: dict[str, list[Result]] = {name: [] for name in targets}
             for round_ in range(args.rounds):
                 order = list(targets.items()) if round_ % 2 == 0 else list(targets.items())[::-1]
-                for name, url in order:
+                for name, (url, pid) in order:
                     prefix = f"r{round_}-{name[:4]}"
-                    results[name].append(await burst(name, url, fake, prefix, args.burst))
+                    results[name].append(await burst(name, url, fake, prefix, args.burst, pid))
     print(f"burst of {args.burst} concurrent signed /ticket requests, {args.rounds} rounds")
-    print(f"{'server':24} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7} {'modals':>7}")
+    print(
+        f"{'server':24} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7} {'modals':>7} "
+        f"{'CPU ms':>7}"
+    )
     p99: dict[str, float] = {}
     for name, rounds in results.items():
         for r in rounds:
             print(
                 f"{name:24} {r.pct(0.5):8.1f} {r.pct(0.99):8.1f} {r.pct(1.0):8.1f} "
-                f"{r.errors:7d} {r.modals:7d}"
+                f"{r.errors:7d} {r.modals:7d} {r.cpu_ms:7.0f}"
             )
         p99[name] = statistics.median(r.pct(0.99) for r in rounds)
     ours, peer = p99["supportbot serve"], p99["minimal Bolt AsyncApp"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from bot.app.forms import Form, Question, QuestionKind
@@ -182,6 +183,12 @@ def _question_block(question: Question, initial: str | None) -> dict[str, Any]:
     return block
 
 
+@lru_cache(maxsize=512)
+def _blank_block(question: Question) -> dict[str, Any]:
+    # Rendered once per question: a burst of `/ticket` reuses it (views are never mutated).
+    return _question_block(question, None)
+
+
 def _condition_hint(key: str, values: tuple[str, ...]) -> str:
     return f"(Only needed when {key.replace('_', ' ')} is {' or '.join(values)}.)"
 
@@ -195,7 +202,10 @@ def form_view(
 ) -> dict[str, Any]:
     """A modal view asking every question of `form`, pre-filled from `initial`."""
     initial = initial or {}
-    blocks = [_question_block(q, initial.get(q.key)) for q in form.questions[:VIEW_BLOCKS_MAX]]
+    blocks = [
+        _question_block(q, initial[q.key]) if initial.get(q.key) else _blank_block(q)
+        for q in form.questions[:VIEW_BLOCKS_MAX]
+    ]
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": callback_id,
