@@ -141,20 +141,23 @@ class SqlTicketRepository:
         require_aware(ticket.first_response_due, "first_response_due")
         if await self._s.get(CustomerRow, ticket.customer_id) is None:
             raise NotFoundError(f"no customer with id {ticket.customer_id}")
-        # Lock the counter row first: creations queue up here, so a concurrent filing with
-        # the same source key has committed by the time we look for it below.
-        last = await self._lock_counter()
         if ticket.source_key is not None:
-            stmt = sa.select(TicketRow).where(col(TicketRow.source_key) == ticket.source_key)
-            existing = (await self._s.scalars(stmt)).first()
+            existing = await self._by_source_key(ticket.source_key)
             if existing is not None:
-                return ticket_from_row(existing)
-        number = last + 1
-        await self._s.execute(
-            sa.update(TicketCounterRow)
-            .where(col(TicketCounterRow.prefix) == self._prefix)
-            .values(last=number)
-        )
+                return existing
+        number = await self._next_number()
+        if ticket.source_key is not None and self._dialect != "sqlite":
+            # We waited for the counter's row lock, so a concurrent filing of the same
+            # submission has committed by now: look again, and hand the number back if so.
+            # (SQLite units hold the write lock from their first statement: no race there.)
+            existing = await self._by_source_key(ticket.source_key)
+            if existing is not None:
+                await self._s.execute(
+                    sa.update(TicketCounterRow)
+                    .where(col(TicketCounterRow.prefix) == self._prefix)
+                    .values(last=number - 1)
+                )
+                return existing
         row = TicketRow(
             ref=f"{self._prefix}-{number}",
             customer_id=ticket.customer_id,
@@ -327,19 +330,24 @@ class SqlTicketRepository:
             stmt = stmt.with_for_update()
         return (await self._s.scalars(stmt)).first()
 
-    async def _lock_counter(self) -> int:
-        """The last number handed out, with the counter row locked until commit."""
-        dialect = self._s.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        await self._s.execute(
-            insert(TicketCounterRow)
-            .values(prefix=self._prefix, last=FIRST_NUMBER - 1)
-            .on_conflict_do_nothing(index_elements=["prefix"])
-        )
+    @property
+    def _dialect(self) -> str:
+        return self._s.get_bind().dialect.name
+
+    async def _by_source_key(self, source_key: str) -> Ticket | None:
+        stmt = sa.select(TicketRow).where(col(TicketRow.source_key) == source_key)
+        row = (await self._s.scalars(stmt)).first()
+        return ticket_from_row(row) if row else None
+
+    async def _next_number(self) -> int:
+        """Bump the counter in one statement; on PostgreSQL its row stays locked until commit."""
+        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        last = col(TicketCounterRow.last)
         stmt = (
-            sa.select(col(TicketCounterRow.last))
-            .where(col(TicketCounterRow.prefix) == self._prefix)
-            .with_for_update()
+            insert(TicketCounterRow)
+            .values(prefix=self._prefix, last=FIRST_NUMBER)
+            .on_conflict_do_update(index_elements=["prefix"], set_={"last": last + 1})
+            .returning(last)
         )
         return int((await self._s.execute(stmt)).scalar_one())
 
