@@ -138,7 +138,7 @@ def reply_message(reply: Reply) -> dict[str, Any]:
     }
 
 
-def _question_block(question: Question, initial: str | None) -> dict[str, Any]:
+def _question_block(question: Question, initial: str | None, dispatch: bool) -> dict[str, Any]:
     element: dict[str, Any]
     if question.kind is QuestionKind.CHOICE:
         options = [
@@ -165,32 +165,40 @@ def _question_block(question: Question, initial: str | None) -> dict[str, Any]:
             element["initial_value"] = initial[:limit]
     if question.placeholder:
         element["placeholder"] = _plain(question.placeholder, PLACEHOLDER_MAX)
-    hint = question.hint
-    if question.when is not None:
-        # Modals cannot show a question conditionally, so ask it optionally and say when it
-        # applies; the use case validates the combination.
-        key, values = question.when
-        hint = (hint + " " if hint else "") + _condition_hint(key, values)
     block: dict[str, Any] = {
         "type": "input",
         "block_id": question.key,
         "label": _plain(question.prompt, LABEL_MAX),
         "element": element,
-        "optional": not question.required or question.when is not None,
+        "optional": not question.required,
     }
-    if hint:
-        block["hint"] = _plain(hint, HINT_MAX)
+    if dispatch:
+        # Choosing an answer tells the app at once, so it can show the questions that follow.
+        block["dispatch_action"] = True
+    if question.hint:
+        block["hint"] = _plain(question.hint, HINT_MAX)
     return block
 
 
 @lru_cache(maxsize=512)
-def _blank_block(question: Question) -> dict[str, Any]:
+def _blank_block(question: Question, dispatch: bool) -> dict[str, Any]:
     # Rendered once per question: a burst of `/ticket` reuses it (views are never mutated).
-    return _question_block(question, None)
+    return _question_block(question, None, dispatch)
 
 
-def _condition_hint(key: str, values: tuple[str, ...]) -> str:
-    return f"(Only needed when {key.replace('_', ' ')} is {' or '.join(values)}.)"
+def _asked(form: Form, answers: Mapping[str, str]) -> list[Question]:
+    """The questions that apply given the answers so far (a modal shows only those)."""
+    asked: list[Question] = []
+    shown: dict[str, str] = {}  # answers of the questions asked so far
+    for question in form.questions:
+        if question.when is not None:
+            key, allowed = question.when
+            if shown.get(key) not in allowed:
+                continue
+        asked.append(question)
+        if question.key in answers:
+            shown[question.key] = answers[question.key]
+    return asked
 
 
 def form_view(
@@ -200,11 +208,18 @@ def form_view(
     initial: Mapping[str, str] | None = None,
     metadata: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A modal view asking every question of `form`, pre-filled from `initial`."""
+    """A modal asking the questions of `form` that apply, pre-filled from `initial`.
+
+    Questions that others depend on dispatch their answer at once (`dispatch_action`), and
+    the app re-renders the modal with `views.update` (Slack keeps what was typed).
+    """
     initial = initial or {}
+    controlling = {q.when[0] for q in form.questions if q.when is not None}
     blocks = [
-        _question_block(q, initial[q.key]) if initial.get(q.key) else _blank_block(q)
-        for q in form.questions[:VIEW_BLOCKS_MAX]
+        _question_block(q, initial[q.key], q.key in controlling)
+        if initial.get(q.key)
+        else _blank_block(q, q.key in controlling)
+        for q in _asked(form, initial)[:VIEW_BLOCKS_MAX]
     ]
     view: dict[str, Any] = {
         "type": "modal",
@@ -259,9 +274,5 @@ def answers_from_state(form: Form, values: Mapping[str, Any]) -> dict[str, str]:
         value = value.strip()
         if value:
             answers[question.key] = value
-    for question in form.questions:
-        if question.when is not None:
-            key, allowed = question.when
-            if answers.get(key) not in allowed:
-                answers.pop(question.key, None)
-    return answers
+    asked = {q.key for q in _asked(form, answers)}
+    return {key: value for key, value in answers.items() if key in asked}

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -109,6 +110,29 @@ class SlackHandlers:
             return
         await self.client.views_open(trigger_id=command["trigger_id"], view=view, token=token)
 
+    # -- intake modal: an answer that decides which questions follow ------------------------
+
+    async def intake_changed(self, body: Mapping[str, Any]) -> None:
+        """Re-render the open modal for the answers so far (e.g. ask about data loss)."""
+        view = body["view"]
+        answers = answers_from_state(self.form, view.get("state", {}).get("values", {}))
+        updated = form_view(
+            self.form, callback_id=INTAKE_CALLBACK, initial=answers, metadata=_metadata(view)
+        )
+        if [b["block_id"] for b in updated["blocks"]] == [
+            b.get("block_id") for b in view["blocks"]
+        ]:
+            return  # the same questions apply: nothing to redraw
+        team = (body.get("team") or {}).get("id")
+        token = await self.workspaces.token(team)
+        try:
+            await self.client.views_update(
+                view_id=view["id"], hash=view.get("hash"), view=updated, token=token
+            )
+        except SlackApiError as exc:
+            # hash_conflict: a newer answer already triggered a newer update; it wins.
+            log.info("intake view not updated: %s", exc.response.get("error"))
+
     # -- intake modal submitted ------------------------------------------------------------
 
     async def intake_submitted(self, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -117,7 +141,7 @@ class SlackHandlers:
         answers = answers_from_state(self.form, view.get("state", {}).get("values", {}))
         errors = validate_answers(self.desk.policy, answers)
         if errors:
-            return _errors(errors)
+            return _errors(errors, view)
         meta = _metadata(view)
         team = meta.get("team") or (body.get("team") or {}).get("id")
         try:
@@ -129,7 +153,7 @@ class SlackHandlers:
                 origin=Origin(slack_team=team, slack_channel=meta.get("channel")),
             )
         except IntakeError as exc:
-            return _errors(exc.errors)
+            return _errors(exc.errors, view)
         self.wake()  # the announcement waits in the outbox
         title = "Ticket filed" if filed.ticket is not None else "Not filed"
         return {"response_action": "update", "view": notice_view(filed.reply, title=title)}
@@ -236,11 +260,14 @@ class SlackHandlers:
             )
 
 
-def _errors(errors: Mapping[str, str]) -> dict[str, Any]:
-    return {
-        "response_action": "errors",
-        "errors": {key: fit(text, ERROR_MAX) for key, text in errors.items()},
-    }
+def _errors(errors: Mapping[str, str], view: Mapping[str, Any]) -> dict[str, Any]:
+    """`response_action: errors`, each under its question (Slack rejects unknown block ids)."""
+    shown = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
+    placed: dict[str, str] = {}
+    for key, text in errors.items():
+        where = key if key in shown else shown[0] if shown else key
+        placed[where] = " ".join(filter(None, (placed.get(where), fit(text, ERROR_MAX))))
+    return {"response_action": "errors", "errors": placed}
 
 
 def _metadata(view: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,6 @@ far longer than that takes). Everything else goes through Bolt's `AsyncApp.async
 
 from __future__ import annotations
 
-import logging
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -22,8 +21,6 @@ from adapters.slack.handlers import SlackHandlers
 from adapters.slack.surface import COMMAND
 
 __all__ = ["SlackHttp"]
-
-log = logging.getLogger(__name__)
 
 
 class SlackHttp:

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from adapters.slack.background import Background
+from adapters.slack.blocks import VALUE_ACTION
 from adapters.slack.handlers import SlackHandlers
 from adapters.slack.surface import ACTION_PREFIX, COMMAND, INTAKE_CALLBACK
 
@@ -25,6 +26,12 @@ def register(app: AsyncApp, handlers: SlackHandlers, background: Background) -> 
     @app.view_submission(INTAKE_CALLBACK)
     async def intake_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack(**await handlers.intake_submitted(body))
+
+    @app.block_action({"action_id": VALUE_ACTION, "type": "block_actions"})
+    async def intake_changed(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        if (body.get("view") or {}).get("callback_id") == INTAKE_CALLBACK:
+            await handlers.intake_changed(body)
 
     @app.action(re.compile("^" + re.escape(ACTION_PREFIX)))
     async def ticket_button(ack: AsyncAck, body: dict[str, Any]) -> None:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import aiohttp
 from aiohttp import web
@@ -23,8 +21,6 @@ from bot.domain.models import Channel
 
 __all__ = ["Server", "build_server", "run_server"]
 
-log = logging.getLogger(__name__)
-
 
 @dataclass(eq=False)
 class Server:
@@ -34,7 +30,6 @@ class Server:
     slack: SlackRuntime
     pump: OutboxPump
     session: aiohttp.ClientSession
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 SERVER: web.AppKey[Server] = web.AppKey("server", Server)

@@ -148,10 +148,39 @@ class SlackWorld:
         assert call.result["ok"], call.result
         return dict(call.result["view"])
 
+    async def fill(
+        self, view: dict[str, Any], answers: dict[str, str], user: str, team: str = TEAM
+    ) -> dict[str, Any]:
+        """Choose the answers that decide later questions, as a user would: the choice is
+        dispatched to the app, which updates the modal; returns the modal as it ends up."""
+        shown = {b["block_id"] for b in view["blocks"]}
+        if all(key in shown for key in answers):
+            return view  # every answer has its field already
+        updates = len(self.fake.of("views.update"))
+        block = next(b for b in view["blocks"] if b.get("dispatch_action"))
+        payload = submission(view, answers, user, team)
+        payload["type"] = "block_actions"
+        payload["container"] = {"type": "view", "view_id": view["id"]}
+        payload["actions"] = [
+            {
+                "type": "static_select",
+                "action_id": "value",
+                "block_id": block["block_id"],
+                "selected_option": {"value": answers[block["block_id"]]},
+                "action_ts": "1764489600.000100",
+            }
+        ]
+        response = await self.interact(payload)
+        assert response.status == 200
+        call = (await self.fake.wait_for("views.update", updates + 1))[-1]
+        assert call.args["view_id"] == view["id"] and call.result["ok"], call.result
+        return dict(call.result["view"])
+
     async def submit(
         self, view: dict[str, Any], answers: dict[str, str], user: str, team: str = TEAM
     ) -> dict[str, Any]:
-        """Submit the modal with `answers` filled in, as Slack posts it."""
+        """Fill in the modal with `answers` and submit it, as Slack posts it."""
+        view = await self.fill(view, answers, user, team)
         return await self.interact_json(submission(view, answers, user, team))
 
     async def tickets(self) -> list[Ticket]:

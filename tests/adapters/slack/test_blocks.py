@@ -116,11 +116,24 @@ def test_the_intake_form_renders_as_a_valid_modal() -> None:
 
     View(**view).validate_json()
     keys = [b["block_id"] for b in view["blocks"]]
-    assert keys == [q.key for q in form.questions]
+    assert keys == [q.key for q in form.questions if q.key != "data_loss"]  # not asked yet
     summary = view["blocks"][0]["element"]
     assert len(summary["initial_value"]) <= summary["max_length"]
-    data_loss = next(b for b in view["blocks"] if b["block_id"] == "data_loss")
-    assert data_loss["optional"] is True and "Only needed" in data_loss["hint"]["text"]
+    affected = next(b for b in view["blocks"] if b["block_id"] == "affected")
+    assert affected["dispatch_action"] is True  # the answer decides what is asked next
+
+
+def test_an_incident_is_asked_about_data_loss_and_an_inquiry_is_not() -> None:
+    form = intake_form(default_policy())
+
+    incident = form_view(form, callback_id="ticket.intake", initial={"affected": "some"})
+    inquiry = form_view(form, callback_id="ticket.intake", initial={"affected": "inquiry"})
+
+    View(**incident).validate_json()
+    blocks = {b["block_id"]: b for b in incident["blocks"]}
+    assert blocks["data_loss"]["optional"] is False
+    assert blocks["affected"]["element"]["initial_option"]["value"] == "some"
+    assert "data_loss" not in {b["block_id"] for b in inquiry["blocks"]}
 
 
 def test_submitted_answers_drop_questions_whose_condition_does_not_hold() -> None:

@@ -66,6 +66,28 @@ async def test_submitting_files_the_ticket_and_announces_it_in_the_support_chann
     assert stored.thread == ThreadRef(Channel.SLACK, ACME_CHANNEL, post.result["ts"])
 
 
+async def test_choosing_an_incident_adds_the_data_loss_question(slack: SlackWorld) -> None:
+    view = await slack.open_modal(CARLA)
+    assert "data_loss" not in {b["block_id"] for b in view["blocks"]}
+
+    updated = await slack.fill(view, INCIDENT, CARLA)
+
+    View(**updated).validate_json()
+    assert "data_loss" in {b["block_id"] for b in updated["blocks"]}
+    update = slack.fake.of("views.update")[0]
+    assert update.args["hash"] == "h1"  # guards against overwriting a newer update
+
+
+async def test_an_inquiry_is_filed_without_the_data_loss_question(slack: SlackWorld) -> None:
+    inquiry = {**INCIDENT, "affected": "inquiry"}
+    del inquiry["data_loss"]
+
+    ticket = await slack.file(CARLA, inquiry)
+
+    assert ticket.inquiry and ticket.data_loss is None
+    assert slack.fake.of("views.update") == []
+
+
 async def test_invalid_answers_are_shown_in_the_modal_and_nothing_is_filed(
     slack: SlackWorld,
 ) -> None:
@@ -80,7 +102,7 @@ async def test_invalid_answers_are_shown_in_the_modal_and_nothing_is_filed(
 
 
 async def test_a_double_submission_files_one_ticket_and_posts_once(slack: SlackWorld) -> None:
-    view = await slack.open_modal(CARLA)
+    view = await slack.fill(await slack.open_modal(CARLA), INCIDENT, CARLA)
     payload = submission(view, INCIDENT, CARLA)
 
     first, second = await asyncio.gather(slack.interact_json(payload), slack.interact_json(payload))
