@@ -144,12 +144,19 @@ class FakeSlack:
                 await self._changed.wait_for(lambda: len(self.of(method)) >= count)
         return self.of(method)
 
-    async def wait_responses(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
-        """Wait until `count` bodies were posted to response URLs."""
+    async def wait_responses(
+        self, count: int = 1, timeout: float = 5.0, *, replacing: bool = False
+    ) -> list[dict[str, Any]]:
+        """Wait until `count` private answers (or, `replacing`, message replacements) were
+        posted to response URLs; return those."""
+
+        def matching() -> list[dict[str, Any]]:
+            return [r for r in self.responses if bool(r.get("replace_original")) is replacing]
+
         async with asyncio.timeout(timeout):
             async with self._changed:
-                await self._changed.wait_for(lambda: len(self.responses) >= count)
-        return self.responses
+                await self._changed.wait_for(lambda: len(matching()) >= count)
+        return matching()
 
     async def _record(
         self, call: Call | None = None, response: dict[str, Any] | None = None

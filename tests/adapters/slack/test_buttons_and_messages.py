@@ -36,6 +36,9 @@ async def test_an_agent_acknowledges_and_the_thread_hears_about_it(slack: SlackW
     thread_post = slack.fake.of("chat.postMessage")[posts]
     assert thread_post.args["thread_ts"] == ticket.thread.thread  # type: ignore[union-attr]
     assert thread_post.args["channel"] == ACME_CHANNEL
+    [redrawn] = await slack.fake.wait_responses(replacing=True)
+    assert "Status: Acknowledged" in str(redrawn["blocks"])  # the announcement is current
+    assert "SUP-1001" in redrawn["text"]
 
 
 async def test_in_progress_and_resolve_move_the_ticket_along(slack: SlackWorld) -> None:
@@ -48,6 +51,8 @@ async def test_in_progress_and_resolve_move_the_ticket_along(slack: SlackWorld) 
     await slack.fake.wait_responses(2)
 
     assert (await _ticket(slack, ticket.ref)).status is TicketStatus.RESOLVED
+    redrawn = await slack.fake.wait_responses(2, replacing=True)
+    assert "Status: Resolved" in str(redrawn[-1]["blocks"])
 
 
 async def test_a_customer_cannot_use_the_agents_buttons(slack: SlackWorld) -> None:
@@ -59,6 +64,8 @@ async def test_a_customer_cannot_use_the_agents_buttons(slack: SlackWorld) -> No
     assert private["response_type"] == "ephemeral"
     assert "agent" in private["text"].lower()
     assert (await _ticket(slack, ticket.ref)).status is TicketStatus.OPEN
+    [redrawn] = await slack.fake.wait_responses(replacing=True)
+    assert "Status: Open" in str(redrawn["blocks"])
 
 
 async def test_only_approvers_approve_consultancy(slack: SlackWorld) -> None:
@@ -70,6 +77,8 @@ async def test_only_approvers_approve_consultancy(slack: SlackWorld) -> None:
     assert all(r["response_type"] == "ephemeral" for r in refusals)
     assert all("approver" in r["text"].lower() for r in refusals)
     assert (await _ticket(slack, ticket.ref)).approval is ApprovalState.PENDING
+    pending = await slack.fake.wait_responses(2, replacing=True)
+    assert all("ticket.approve" in str(r["blocks"]) for r in pending)
 
     await slack.interact(slack.click(ANDERS, "ticket.approve", ticket.ref, ticket))
     await slack.fake.wait_responses(3)
@@ -77,6 +86,8 @@ async def test_only_approvers_approve_consultancy(slack: SlackWorld) -> None:
     approved = await _ticket(slack, ticket.ref)
     assert approved.approval is ApprovalState.APPROVED
     assert approved.approval_by.user_id == ANDERS
+    redrawn = await slack.fake.wait_responses(3, replacing=True)
+    assert "ticket.approve" not in str(redrawn[2]["blocks"])  # decided: no more approval
 
 
 async def test_an_agents_reply_in_the_thread_is_the_first_response(slack: SlackWorld) -> None:
