@@ -7,8 +7,12 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from storage import SqlStore
 
 # PostgreSQL runs too when TEST_DATABASE_URL is set (.ci/run sets it).
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -53,7 +57,7 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 
 
 @pytest.fixture
-async def store(database: Database) -> AsyncIterator[object]:
+async def store(database: Database) -> AsyncIterator[SqlStore]:
     """A `storage.SqlStore` on an empty, fully migrated database of each configured backend."""
     from storage import SqlStore
     from storage.engine import make_engine

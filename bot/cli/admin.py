@@ -111,12 +111,20 @@ def _register_db(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _run(coro: Awaitable[T]) -> T:
+    """Run database work; an unreachable or refusing database is one line, not a traceback."""
     import asyncio  # not at module level: it costs every other command ~35 ms of start-up
+
+    from sqlalchemy.exc import DBAPIError
 
     async def wrapped() -> T:
         return await coro
 
-    return asyncio.run(wrapped())
+    try:
+        return asyncio.run(wrapped())
+    except OSError as exc:
+        raise CliError(f"cannot reach the database: {exc}") from None
+    except DBAPIError as exc:
+        raise CliError(f"database error: {str(exc.orig).splitlines()[0]}") from None
 
 
 def _policy() -> Policy:
@@ -150,8 +158,6 @@ async def _open(prefix: str = "SUP", *, upgrade: bool = True) -> SqlStore:
         return await open_store(prefix=prefix, upgrade=upgrade)
     except UnsupportedDatabase as exc:
         raise CliError(f"DATABASE_URL: {exc}") from None
-    except OSError as exc:
-        raise CliError(f"cannot reach the database: {exc}") from None
 
 
 def _check(pattern: re.Pattern[str], value: str | None, what: str, example: str) -> str | None:
@@ -425,8 +431,6 @@ def _db_info(args: argparse.Namespace) -> int:
         store = await _open(upgrade=False)
         try:
             state = await status(store.engine)
-        except OSError as exc:
-            raise CliError(f"cannot reach the database: {exc}") from None
         finally:
             await store.close()
         return state.current, state.head

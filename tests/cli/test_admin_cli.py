@@ -284,3 +284,10 @@ def test_an_unsupported_database_url_is_one_line(cli, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "mysql://u@h/d")
     status, out, err = cli("customer", "list")
     assert status == 2 and err.startswith("supportbot: error: DATABASE_URL: unsupported database")
+
+
+def test_an_unreachable_database_is_one_line(cli, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/desk")
+    status, out, err = cli("customer", "add", "Acme")
+    assert status == 2 and out == ""
+    assert err.startswith("supportbot: error: cannot reach the database") and err.count("\n") == 1
