@@ -120,6 +120,7 @@ def reply_blocks(reply: Reply, *, max_blocks: int = MESSAGE_BLOCKS_MAX) -> list[
     for start in range(0, len(buttons), BUTTONS_PER_ACTIONS):
         row = buttons[start : start + BUTTONS_PER_ACTIONS]
         actions.append({"type": "actions", "elements": [_button(b) for b in row]})
+    actions = actions[: max_blocks // 2]  # 25 buttons a row: more than any reply offers
     # Buttons and the footer matter more than the tail of a very long field list.
     room = max_blocks - len(actions) - len(footer)
     if len(blocks) > room:

@@ -80,10 +80,10 @@ async def build_server(
 
 async def _lifecycle(web_app: web.Application) -> AsyncIterator[None]:
     server = web_app[SERVER]
-    server.pump.start()
     socket = None
     if server.slack.settings.socket_mode:
         socket = await server.slack.start_socket_mode()
+    server.pump.start()
     yield
     if socket is not None:
         await socket.close_async()
