@@ -7,8 +7,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = ["UnsupportedDatabase", "async_url", "is_sqlite", "pg_server_settings", "sqlite_path"]
 
-_ASYNC_DRIVERS = {"sqlite": {"aiosqlite"}, "postgresql": {"asyncpg", "psycopg", "psycopg_async"}}
-_DEFAULT_DRIVER = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
+# The async drivers supportbot ships with; any other driver named in a URL is swapped for these.
+_DRIVER = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
 _SCHEMES = {"sqlite": "sqlite", "postgres": "postgresql", "postgresql": "postgresql"}
 
 
@@ -17,26 +17,24 @@ class UnsupportedDatabase(ValueError):
 
 
 def async_url(url: str) -> str:
-    """Map `sqlite:///x.db`, `postgres://...`, `postgresql+psycopg2://...` to async drivers."""
+    """Map `sqlite:///x.db`, `postgres://...`, `postgresql+psycopg2://...` to our async drivers."""
     url = url.strip()
     if "://" not in url:
         raise UnsupportedDatabase(
             f"not a database URL: {url!r} (expected e.g. sqlite:///path.db or postgresql://...)"
         )
     scheme, rest = url.split("://", 1)
-    backend_name, _, driver = scheme.lower().partition("+")
+    backend_name = scheme.lower().partition("+")[0]
     backend = _SCHEMES.get(backend_name)
     if backend is None:
         raise UnsupportedDatabase(
             f"unsupported database {backend_name!r}: use sqlite:///path.db or postgresql://..."
         )
-    if driver not in _ASYNC_DRIVERS[backend]:
-        driver = _DEFAULT_DRIVER[backend]  # sync or missing driver: pick the async one ourselves
     if backend == "sqlite":
         rest = _expand_sqlite_path(rest)
-    elif driver == "asyncpg":
+    else:
         rest = _asyncpg_query(rest)
-    return f"{backend}+{driver}://{rest}"
+    return f"{backend}+{_DRIVER[backend]}://{rest}"
 
 
 def is_sqlite(url: str) -> bool:

@@ -1,23 +1,23 @@
-"""Admin commands: customers, contacts, tickets, database. Storage is imported inside handlers."""
+"""Admin commands: customers, contacts, tickets. Storage is imported inside handlers."""
 
 from __future__ import annotations
 
 import argparse
 import re
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
+from bot.cli.database import policy as current_policy
+from bot.cli.database import register_db, with_unit
 from bot.cli.main import CliError
 
 if TYPE_CHECKING:
-    from bot.domain.policy import Policy
-    from storage import SqlStore, SqlUnitOfWork
+    from storage import SqlUnitOfWork
 
 __all__ = ["register"]
 
-T = TypeVar("T")
 
 ROLES = ("customer", "approver", "agent")
 STATUSES = (
@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     _register_customer(sub)
     _register_contact(sub)
     _register_ticket(sub)
-    _register_db(sub)
+    register_db(sub)
 
 
 def _register_customer(sub: argparse._SubParsersAction[Any]) -> None:
@@ -96,68 +96,7 @@ def _register_ticket(sub: argparse._SubParsersAction[Any]) -> None:
     export.set_defaults(handler=_ticket_export)
 
 
-def _register_db(sub: argparse._SubParsersAction[Any]) -> None:
-    db = sub.add_parser("db", help="database schema")
-    actions = db.add_subparsers(dest="action", metavar="ACTION", required=True)
-    actions.add_parser("upgrade", help="migrate to the newest schema").set_defaults(
-        handler=_db_upgrade
-    )
-    actions.add_parser("info", help="where the database is and its schema version").set_defaults(
-        handler=_db_info
-    )
-
-
 # --- plumbing ------------------------------------------------------------------------------
-
-
-def _run(coro: Awaitable[T]) -> T:
-    """Run database work; an unreachable or refusing database is one line, not a traceback."""
-    import asyncio  # not at module level: it costs every other command ~35 ms of start-up
-
-    from sqlalchemy.exc import DBAPIError
-
-    async def wrapped() -> T:
-        return await coro
-
-    try:
-        return asyncio.run(wrapped())
-    except OSError as exc:
-        raise CliError(f"cannot reach the database: {exc}") from None
-    except DBAPIError as exc:
-        raise CliError(f"database error: {str(exc.orig).splitlines()[0]}") from None
-
-
-def _policy() -> Policy:
-    from bot.domain.policy import PolicyError, load_policy
-
-    try:
-        return load_policy()
-    except PolicyError as exc:
-        raise CliError(str(exc)) from None
-
-
-def _with_unit(work: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
-    """Run `work` in one unit of work on the configured database (migrated first)."""
-    policy = _policy()
-
-    async def run() -> T:
-        store = await _open(policy.ticket_prefix)
-        try:
-            async with store.unit() as uow:
-                return await work(uow)
-        finally:
-            await store.close()
-
-    return _run(run())
-
-
-async def _open(prefix: str = "SUP", *, upgrade: bool = True) -> SqlStore:
-    from storage import UnsupportedDatabase, open_store
-
-    try:
-        return await open_store(prefix=prefix, upgrade=upgrade)
-    except UnsupportedDatabase as exc:
-        raise CliError(f"DATABASE_URL: {exc}") from None
 
 
 def _check(pattern: re.Pattern[str], value: str | None, what: str, example: str) -> str | None:
@@ -218,7 +157,7 @@ def _customer_add(args: argparse.Namespace) -> int:
         except DuplicateError as exc:
             raise CliError(str(exc)) from None
 
-    customer = _with_unit(add)
+    customer = with_unit(add)
     print(f"customer {customer.name} added (id {customer.id})")
     return 0
 
@@ -227,7 +166,7 @@ def _customer_list(args: argparse.Namespace) -> int:
     async def load(uow: SqlUnitOfWork) -> Any:
         return await uow.customers.all()
 
-    customers = _with_unit(load)
+    customers = with_unit(load)
     if args.json:
         _print_json([_customer_json(c) for c in customers])
         return 0
@@ -285,7 +224,7 @@ def _contact_add(args: argparse.Namespace) -> int:
         except DuplicateError as exc:
             raise CliError(str(exc)) from None
 
-    _with_unit(add)
+    with_unit(add)
     print(f"{identity} bound to {args.customer} as {role.value}")
     return 0
 
@@ -298,7 +237,7 @@ def _contact_list(args: argparse.Namespace) -> int:
         customer = await _customer_named(uow, args.customer)
         return names, await uow.contacts.for_customer(customer_id=customer.id)
 
-    names, contacts = _with_unit(load)
+    names, contacts = with_unit(load)
     records = [
         {
             "customer": names.get(c.customer_id, ""),
@@ -332,7 +271,7 @@ def _ticket_list(args: argparse.Namespace) -> int:
     from bot.cli.export import ticket_record
     from bot.domain.models import TicketStatus
 
-    policy = _policy()
+    policy = current_policy()
     statuses = [TicketStatus(args.status)] if args.status else None
 
     async def load(uow: SqlUnitOfWork) -> tuple[dict[int, str], list[Any]]:
@@ -342,7 +281,7 @@ def _ticket_list(args: argparse.Namespace) -> int:
             customer_id = (await _customer_named(uow, args.customer)).id
         return names, await uow.tickets.query(customer_id=customer_id, statuses=statuses)
 
-    names, tickets = _with_unit(load)
+    names, tickets = with_unit(load)
     records = [ticket_record(t, names, policy.timezone) for t in tickets]
     if args.json:
         _print_json(records)
@@ -364,7 +303,7 @@ def _short(value: Any) -> str:
 def _ticket_export(args: argparse.Namespace) -> int:
     from bot.cli.export import billable_rows, ticket_rows, write_csv
 
-    policy = _policy()
+    policy = current_policy()
 
     async def load(uow: SqlUnitOfWork) -> tuple[dict[int, str], list[Any], list[Any]]:
         names = {c.id: c.name for c in await uow.customers.all()}
@@ -374,7 +313,7 @@ def _ticket_export(args: argparse.Namespace) -> int:
         tickets = await uow.tickets.query(customer_id=customer_id)
         return names, list(reversed(tickets)), await uow.tickets.time_entries()
 
-    names, tickets, entries = _with_unit(load)
+    names, tickets, entries = with_unit(load)
     if args.billable:
         table = billable_rows(tickets, entries, names, policy.timezone)
     else:
@@ -387,63 +326,4 @@ def _ticket_export(args: argparse.Namespace) -> int:
             write_csv(out, table)
     except OSError as exc:
         raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    return 0
-
-
-# --- database ----------------------------------------------------------------------------------
-
-
-def _sqlite_file_missing() -> bool:
-    from pathlib import Path
-
-    from bot.config import database_url
-    from storage.urls import is_sqlite, sqlite_path
-
-    url = database_url()
-    path = sqlite_path(url) if is_sqlite(url) else None
-    return path is not None and not Path(path).expanduser().exists()
-
-
-def _db_upgrade(args: argparse.Namespace) -> int:
-    from bot.config import describe_database
-
-    async def run() -> str:
-        from storage.migrate import status
-
-        store = await _open()
-        try:
-            return (await status(store.engine)).head
-        finally:
-            await store.close()
-
-    head = _run(run())
-    print(describe_database())
-    print(f"schema: up to date (revision {head})")
-    return 0
-
-
-def _db_info(args: argparse.Namespace) -> int:
-    from bot.config import describe_database
-
-    async def run() -> tuple[str | None, str]:
-        from storage.migrate import status
-
-        store = await _open(upgrade=False)
-        try:
-            state = await status(store.engine)
-        finally:
-            await store.close()
-        return state.current, state.head
-
-    print(describe_database())
-    if _sqlite_file_missing():
-        print("schema: no database file yet (`supportbot db upgrade` creates it)")
-        return 0
-    current, head = _run(run())
-    if current == head:
-        print(f"schema: up to date (revision {head})")
-    elif current is None:
-        print(f"schema: empty (run `supportbot db upgrade` to create revision {head})")
-    else:
-        print(f"schema: revision {current}, newest is {head} (run `supportbot db upgrade`)")
     return 0

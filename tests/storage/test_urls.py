@@ -21,6 +21,7 @@ from storage.urls import UnsupportedDatabase, async_url, pg_server_settings
         ("postgres://u:p@host:5433/d", "postgresql+asyncpg://u:p@host:5433/d"),
         ("postgresql+psycopg2://u@h/d", "postgresql+asyncpg://u@h/d"),
         ("postgresql+asyncpg://u@h/d", "postgresql+asyncpg://u@h/d"),
+        ("postgresql+psycopg://u@h/d", "postgresql+asyncpg://u@h/d"),
         ("postgres://u:p@h/d?sslmode=require", "postgresql+asyncpg://u:p@h/d?ssl=require"),
     ],
 )
