@@ -201,3 +201,15 @@ async def test_reporter_identity_round_trips(store, customer_id):
     ticket = await create(store, customer_id)
     assert ticket.reporter == REPORTER
     assert ticket.priority is PriorityKey.MEDIUM
+
+
+async def test_instants_are_stored_in_utc(store, customer_id):
+    import sqlalchemy as sa
+
+    await create(store, customer_id)  # opened 10:30 Copenhagen (UTC+1)
+    async with store.engine.connect() as conn:
+        raw = (await conn.execute(sa.text("SELECT opened_at FROM tickets"))).scalar_one()
+    if isinstance(raw, str):  # SQLite keeps no offset: the text must be the UTC wall time
+        assert raw.startswith("2026-11-27 09:30:00")
+    else:
+        assert raw == datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
