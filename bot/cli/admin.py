@@ -31,7 +31,7 @@ STATUSES = (
 # Chat ids as Slack and Microsoft issue them; a typo here would silently never match.
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
 _SLACK_TEAM = re.compile(r"[TE][A-Z0-9]{2,}")
-_SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,}")
+_SLACK_CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,}")
 _GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _GUID_EXAMPLE = "8c6f1a2e-0b7d-4e4f-9a51-2f3c4d5e6f70"
 
@@ -100,9 +100,13 @@ def _register_ticket(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _check(pattern: re.Pattern[str], value: str | None, what: str, example: str) -> str | None:
-    if value is not None and not pattern.fullmatch(value.strip()):
+    """The id, normalised as the chat platform writes it (Slack upper case, GUIDs lower)."""
+    if value is None:
+        return None
+    cleaned = value.strip().lower() if pattern is _GUID else value.strip().upper()
+    if not pattern.fullmatch(cleaned):
         raise CliError(f"invalid {what} {value!r}: expected an id like {example}")
-    return value.strip() if value is not None else None
+    return cleaned
 
 
 def _print_json(data: Any) -> None:
@@ -205,7 +209,7 @@ def _contact_add(args: argparse.Namespace) -> int:
         identity = Identity(Channel.SLACK, str(user))
     else:
         user = _check(_GUID, args.teams_user, "--teams-user", _GUID_EXAMPLE)
-        identity = Identity(Channel.TEAMS, str(user).lower())
+        identity = Identity(Channel.TEAMS, str(user))
     role = Role(args.role)
 
     async def add(uow: SqlUnitOfWork) -> Any:

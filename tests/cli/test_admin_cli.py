@@ -67,12 +67,13 @@ def test_customer_add_and_list(cli):
         "4",
     )
     assert status == 0 and "Acme A/S" in out
-    assert cli("customer", "add", "Globex")[0] == 0
+    assert cli("customer", "add", "Globex", "--slack-channel", "c02glob")[0] == 0
     status, out, _ = cli("customer", "list", "--json")
     customers = json.loads(out)
     assert [c["name"] for c in customers] == ["Acme A/S", "Globex"]
     assert customers[0]["slack_channel"] == "C01SUP" and customers[0]["teams_tenant"] == TENANT
     assert customers[0]["go_live"] == "2026-12-01" and customers[0]["hypercare_weeks"] == 4
+    assert customers[1]["slack_channel"] == "C02GLOB"  # as Slack writes it
     status, out, _ = cli("customer", "list")
     assert status == 0 and out.splitlines()[1].startswith("Acme A/S")
 
