@@ -78,4 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Re-import so command modules and this entry point share one CliError class.
+    from bot.cli.main import main as _main
+
+    raise SystemExit(_main())
