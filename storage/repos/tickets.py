@@ -166,6 +166,7 @@ class SqlTicketRepository:
             summary=ticket.summary,
             description=ticket.description,
             category=ticket.category,
+            data_loss=ticket.data_loss,
             inquiry=ticket.inquiry,
             priority="",
             priority_reason=ticket.priority_reason,

@@ -49,6 +49,33 @@ async def test_a_stored_ticket_reads_back_whole_with_instants_in_utc(store, cust
     assert loaded.thread == thread and loaded.status is TicketStatus.OPEN
 
 
+async def test_every_field_of_the_new_ticket_is_stored(store, customer_id):
+    from dataclasses import fields
+
+    from bot.domain.policy import Affected
+
+    wanted = new_ticket(
+        customer_id,
+        affected=Affected.ALL,
+        data_loss=True,
+        inquiry=True,
+        priority=PriorityKey.HIGHEST,
+        consultancy=True,
+        approval=ApprovalState.PENDING,
+        details={"since": "yesterday", "users": "40"},
+        thread=ThreadRef(Channel.TEAMS, "19:abc", "act-1"),
+        source_key="view-9",
+    )
+    async with store.unit() as uow:
+        await uow.tickets.create(ticket=wanted, actor="u")
+    async with store.unit() as uow:
+        loaded = await uow.tickets.get(ref="SUP-1001")
+    for f in fields(wanted):
+        assert getattr(loaded, f.name) == getattr(wanted, f.name), f.name
+    unknown = await create(store, customer_id, affected=None, data_loss=None)
+    assert unknown.affected is None and unknown.data_loss is None
+
+
 async def test_naive_instants_are_rejected(store, customer_id):
     with pytest.raises(ValueError, match="timezone-aware"):
         await create(store, customer_id, opened_at=datetime(2026, 11, 27, 10, 0))
