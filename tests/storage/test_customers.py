@@ -107,3 +107,31 @@ async def test_contacts_by_customer_role_and_agents(store):
         ]
         assert await uow.contacts.agents() == [slack_agent, teams_agent]
         assert await uow.contacts.agents(channel=Channel.TEAMS) == [teams_agent]
+
+
+async def test_every_customer_field_round_trips(store):
+    fields = {
+        "slack_team": "T1",
+        "slack_channel": "C1",
+        "teams_tenant": "tenant",
+        "teams_channel": "19:channel",
+        "go_live": date(2026, 12, 1),
+        "hypercare_weeks": 6,
+    }
+    async with store.unit() as uow:
+        added = await uow.customers.add(name="Acme", **fields)
+        updated = await uow.customers.update(
+            customer_id=added.id,
+            name="Acme Group",
+            teams_conversation='{"conversation": {"id": "19:x"}}',
+            policy_overrides={"availability_target_percent": 99.9},
+            hypercare_weeks=8,
+        )
+    async with store.unit() as uow:
+        loaded = await uow.customers.get(customer_id=added.id)
+    assert loaded == updated
+    for key, value in fields.items():
+        assert getattr(added, key) == value, key
+    assert loaded.name == "Acme Group" and loaded.hypercare_weeks == 8
+    assert loaded.teams_conversation == '{"conversation": {"id": "19:x"}}'
+    assert loaded.policy_overrides == {"availability_target_percent": 99.9}

@@ -240,3 +240,37 @@ async def test_instants_are_stored_in_utc(store, customer_id):
         assert raw.startswith("2026-11-27 09:30:00")
     else:
         assert raw == datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+
+
+async def test_every_updatable_field_round_trips(store, customer_id):
+    from bot.domain.policy import Affected
+
+    ticket = await create(store, customer_id)
+    at = OPENED + timedelta(hours=3)
+    changes = {
+        "summary": "New summary",
+        "description": "New description",
+        "category": "data_validation",
+        "affected": Affected.SINGLE,
+        "data_loss": True,
+        "inquiry": True,
+        "priority": PriorityKey.LOWEST,
+        "priority_reason": "Reprioritised: inquiry",
+        "opened_at": OPENED - timedelta(days=1),
+        "first_response_due": at + timedelta(hours=16),
+        "first_responded_at": at,
+        "status": TicketStatus.WAITING_ON_CUSTOMER,
+        "consultancy": True,
+        "approval": ApprovalState.DECLINED,
+        "approval_at": at,
+        "approval_by": Identity(Channel.SLACK, "U0APPROVER"),
+        "details": {"environment": "staging"},
+        "thread": ThreadRef(Channel.SLACK, "C1", "1.5"),
+        "reporter": Identity(Channel.TEAMS, "aad-2"),
+    }
+    async with store.unit() as uow:
+        await uow.tickets.update(ref=ticket.ref, actor="a", action="edit", at=at, **changes)
+    async with store.unit() as uow:
+        loaded = await uow.tickets.get(ref=ticket.ref)
+    for key, value in changes.items():
+        assert getattr(loaded, key) == value, key
