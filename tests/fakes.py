@@ -184,7 +184,8 @@ class _Tickets:
     async def by_thread(self, *, thread: ThreadRef) -> Ticket | None:
         return next((t for t in self.s.tickets.values() if t.thread == thread), None)
 
-    async def get(self, *, ref: str) -> Ticket | None:
+    async def get(self, *, ref: str, lock: bool = False) -> Ticket | None:
+        # `lock` needs nothing more here: a unit holds the store's lock from start to end.
         wanted = ref.strip().upper()
         return next((t for t in self.s.tickets.values() if t.ref == wanted), None)
 

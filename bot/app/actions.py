@@ -136,7 +136,9 @@ async def act(
     now = desk.now()
     async with desk.store.unit() as uow:
         caller = await identify_in(uow, actor)
-        ticket = await uow.tickets.get(ref=ref.strip())
+        # Locked until this unit ends: a concurrent click on the same ticket waits, then
+        # decides on what this one did (e.g. "already acknowledged") instead of repeating it.
+        ticket = await uow.tickets.get(ref=ref.strip(), lock=True)
         if ticket is None or not caller.can_see(ticket):
             return msg.not_found(ref.strip())
         return await handler(_Act(desk, uow, caller, ticket, now, (text or "").strip()), action)
@@ -267,7 +269,9 @@ async def record_thread_reply(
     """An agent's first reply in a ticket's thread is its first response; else nothing to say."""
     now = desk.now()
     async with desk.store.unit() as uow:
-        ticket = await uow.tickets.by_thread(thread=thread)
+        found = await uow.tickets.by_thread(thread=thread)
+        # Read again, locked: another reply or a click may be recording the first response.
+        ticket = None if found is None else await uow.tickets.get(ref=found.ref, lock=True)
         if ticket is None or ticket.first_responded_at is not None:
             return None
         caller = await identify_in(uow, author)

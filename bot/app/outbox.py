@@ -158,7 +158,7 @@ async def _deliver_one(
             result={"conversation": landed.conversation, "thread": landed.thread},
         )
         if target.get("kind") == CUSTOMER_CHANNEL and target.get("ref"):
-            ticket = await uow.tickets.get(ref=str(target["ref"]))
+            ticket = await uow.tickets.get(ref=str(target["ref"]), lock=True)
             if ticket is not None and ticket.thread is None:
                 await uow.tickets.update(
                     ref=ticket.ref, actor="bot", action="thread", at=now, thread=landed

@@ -137,8 +137,12 @@ class TicketRepository(Protocol):
         """The ticket living in a chat thread, or None."""
         ...
 
-    async def get(self, *, ref: str) -> Ticket | None:
-        """One ticket by reference (case-insensitive), or None."""
+    async def get(self, *, ref: str, lock: bool = False) -> Ticket | None:
+        """One ticket by reference (case-insensitive), or None.
+
+        `lock=True` before deciding on a change: concurrent units that lock the same ticket
+        then run one after the other (SELECT ... FOR UPDATE), so two clicks cannot both act.
+        """
         ...
 
     async def update(

@@ -207,9 +207,13 @@ class SqlTicketRepository:
         row = (await self._s.scalars(stmt.limit(1))).first()
         return ticket_from_row(row) if row else None
 
-    async def get(self, *, ref: str) -> Ticket | None:
-        """One ticket by reference (case-insensitive), or None."""
-        row = await self._row(ref)
+    async def get(self, *, ref: str, lock: bool = False) -> Ticket | None:
+        """One ticket by reference (case-insensitive), or None; `lock` holds it until commit.
+
+        On PostgreSQL `lock` is SELECT ... FOR UPDATE; SQLite units hold the database's
+        write lock from their first statement (BEGIN IMMEDIATE), which serialises them anyway.
+        """
+        row = await self._row(ref, lock=lock)
         return ticket_from_row(row) if row else None
 
     async def update(

@@ -98,9 +98,19 @@ async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
 
 
 @pytest.fixture
-async def world(any_store: Store) -> AsyncIterator[World]:
+async def world(any_store: Store) -> World:
     """The world on the fake store and on the real database."""
-    store = any_store
+    return await build_world(any_store)
+
+
+@pytest.fixture
+async def sql_world(store: Store) -> World:
+    """The world on the real database only (e.g. for concurrency, which the fake serialises)."""
+    return await build_world(store)
+
+
+async def build_world(store: Store) -> World:
+    """Seed `store` with the customers and people of the world."""
     clock = FixedClock(MONDAY_9)
     desk = Desk.create(store=store, clock=clock, policy=default_policy())
     async with store.unit() as uow:
@@ -118,7 +128,7 @@ async def world(any_store: Store) -> AsyncIterator[World]:
             await uow.contacts.add(
                 customer_id=customer.id, identity=identity, role=role, display_name=name
             )
-    yield World(desk, clock, acme, globex)
+    return World(desk, clock, acme, globex)
 
 
 async def outbox(store: Any) -> list[Any]:
