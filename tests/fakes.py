@@ -301,6 +301,12 @@ class _Outbox:
             m, attempts=m.attempts + 1, last_error=error, next_attempt_at=retry_at
         )
 
+    async def get(self, *, dedupe_key: str) -> OutboxMessage | None:
+        return next((m for m in self.s.outbox.values() if m.dedupe_key == dedupe_key), None)
+
+    async def update_result(self, *, message_id: int, result: dict[str, Any]) -> None:
+        self.s.outbox[message_id] = replace(self.s.outbox[message_id], result=dict(result))
+
 
 class _Unit:
     """One transaction: works on a copy of the state, swapped in only on success."""
@@ -391,11 +397,12 @@ class Delivery:
 
 
 class RecordingNotifier:
-    """A Notifier that records posts; `fail` makes the next N deliveries raise."""
+    """A Notifier that records posts and edits; `fail` makes the next N of either raise."""
 
     def __init__(self, channel: Channel = Channel.CONSOLE) -> None:
         self.channel = channel
         self.deliveries: list[Delivery] = []
+        self.edits: list[Delivery] = []  # `landed` is the edited message itself
         self.fail = 0
         self._ts = itertools.count(1)
 
@@ -408,6 +415,14 @@ class RecordingNotifier:
         landed = ThreadRef(self.channel, destination.conversation, thread)
         self.deliveries.append(Delivery(destination, content, landed))
         return landed
+
+    async def edit(self, *, destination: Destination, content: dict[str, Any]) -> None:
+        """Record the edit, or raise while `fail` is positive."""
+        if self.fail > 0:
+            self.fail -= 1
+            raise ConnectionError("chat is down")
+        landed = ThreadRef(self.channel, destination.conversation, destination.thread or "")
+        self.edits.append(Delivery(destination, content, landed))
 
     @property
     def texts(self) -> list[str]:

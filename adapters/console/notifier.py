@@ -35,3 +35,17 @@ class ConsoleNotifier:
             self.view.posted(destination, Reply.from_json(content))
         thread = destination.thread or f"{self._run_id}.{next(self._numbers)}"
         return ThreadRef(Channel.CONSOLE, destination.conversation, thread)
+
+    async def edit(self, *, destination: Destination, content: dict[str, Any]) -> None:
+        """A post was redrawn: one line saying which and how it reads now (if visible here)."""
+        if not self.visible(destination):
+            return
+        reply = Reply.from_json(content)
+        place = (
+            f"direct message to {destination.user}"
+            if destination.user
+            else f"#{destination.conversation}"
+        )
+        what = reply.title or (reply.text.splitlines() or [""])[0]
+        status = f" -- {reply.footer}" if reply.footer else ""
+        self.view.info(f"[updated in {place}] {what}{status}")

@@ -29,12 +29,11 @@ from adapters.slack.blocks import (
 from adapters.slack.client import Sleep, retry_handlers
 from adapters.slack.surface import INTAKE_CALLBACK
 from adapters.slack.workspaces import NotInstalledError, Workspaces
-from bot.app.actions import act, record_thread_reply, ticket_buttons
+from bot.app.actions import act, record_thread_reply
 from bot.app.callers import Origin, identify_in
 from bot.app.desk import Desk
 from bot.app.filing import file_ticket, refusal
 from bot.app.intake import SUMMARY, IntakeError, intake_form, validate_answers
-from bot.app.messages import announcement
 from bot.app.questions import answer
 from bot.app.replies import Reply
 from bot.domain.models import Channel, Identity, ThreadRef
@@ -164,8 +163,8 @@ class SlackHandlers:
     async def button(self, body: Mapping[str, Any]) -> None:
         """A ticket button: run the action; the outcome goes privately to whoever clicked.
 
-        The public status update reaches the ticket's thread through the outbox; the
-        announcement itself is redrawn so its status and buttons stay current.
+        The public status update reaches the ticket's thread through the outbox, and so does
+        the edit that redraws the announcement (and approval requests) with the new state.
         """
         action = body["actions"][0]
         ref = str(action.get("value", ""))
@@ -175,34 +174,8 @@ class SlackHandlers:
             ref=ref,
             action=str(action["action_id"]),
         )
-        self.wake()
+        self.wake()  # the thread post and the redrawn announcement wait in the outbox
         await self.respond(body.get("response_url"), reply)
-        message_ts = (body.get("message") or {}).get("ts")
-        if message_ts:
-            await self._redraw_announcement(body.get("response_url"), ref, str(message_ts))
-
-    async def _redraw_announcement(self, response_url: str | None, ref: str, ts: str) -> None:
-        """Replace the clicked announcement with the ticket's current state."""
-        async with self.desk.store.unit() as uow:
-            ticket = await uow.tickets.get(ref=ref)
-            if ticket is None or ticket.thread is None or ticket.thread.thread != ts:
-                return  # not the announcement (e.g. an approval request in a DM)
-            customer = await uow.customers.get(customer_id=ticket.customer_id)
-            reporter = await uow.contacts.find(identity=ticket.reporter)
-        if customer is None or not response_url:
-            return
-        name = reporter.display_name if reporter and reporter.display_name else None
-        current = announcement(
-            self.desk.policy,
-            ticket,
-            customer,
-            name or ticket.reporter.user_id,
-            ticket_buttons(ticket),
-        )
-        webhook = AsyncWebhookClient(
-            response_url, session=self.session, retry_handlers=retry_handlers(self.sleep)
-        )
-        await webhook.send(replace_original=True, **reply_message(current))
 
     # -- messages --------------------------------------------------------------------------
 

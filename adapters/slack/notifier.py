@@ -57,3 +57,18 @@ class SlackNotifier:
         )
         ts = posted["ts"]
         return ThreadRef(Channel.SLACK, posted.get("channel") or channel, destination.thread or ts)
+
+    async def edit(self, *, destination: Destination, content: dict[str, Any]) -> None:
+        """Redraw the message at `destination` (its channel and ts) with chat.update."""
+        if destination.channel is not Channel.SLACK:
+            raise ValueError(f"not a Slack destination: {destination.channel}")
+        if not destination.thread:
+            raise ValueError("an edit needs the ts of the message to redraw")
+        token = await self._token_for(destination) if self._token_for else None
+        auth: dict[str, Any] = {"token": token} if token else {}
+        await self._client.chat_update(
+            channel=destination.conversation,
+            ts=destination.thread,
+            **reply_message(Reply.from_json(content)),
+            **auth,
+        )

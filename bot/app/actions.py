@@ -13,12 +13,31 @@ from datetime import datetime
 from typing import Any
 
 from bot.app import messages as msg
+from bot.app.announcements import keep_current
 from bot.app.callers import Caller, identify_in
 from bot.app.commands import parse_duration, parse_priority, parse_status
 from bot.app.desk import Desk
+from bot.app.lifecycle import (
+    ACKNOWLEDGE,
+    APPROVE,
+    CLOSE,
+    DECLINE,
+    LOG_TIME,
+    REOPEN,
+    REPLY,
+    REPRIORITISE,
+    RESOLVE,
+    SET_STATUS,
+    START,
+    STATUS_OF_ACTION,
+    TRANSITIONS,
+    WAIT,
+    approval_buttons,
+    ticket_buttons,
+)
 from bot.app.outbox import post_to_thread
 from bot.app.ports import UnitOfWork
-from bot.app.replies import Button, ButtonStyle, Reply
+from bot.app.replies import Reply
 from bot.domain.models import ApprovalState, Identity, ThreadRef, Ticket, TicketStatus
 from bot.domain.sla import first_response_due
 
@@ -43,62 +62,7 @@ __all__ = [
     "ticket_buttons",
 ]
 
-ACKNOWLEDGE = "ticket.acknowledge"
-START = "ticket.start"
-WAIT = "ticket.wait"
-RESOLVE = "ticket.resolve"
-CLOSE = "ticket.close"
-REOPEN = "ticket.reopen"
-SET_STATUS = "ticket.status"  # text: the new status
-APPROVE = "ticket.approve"
-DECLINE = "ticket.decline"  # text: optional reason
-REPLY = "ticket.reply"  # text: the message
-REPRIORITISE = "ticket.reprioritise"  # text: "<priority> <reason>"
-LOG_TIME = "ticket.log_time"  # text: "<duration> [note]"
-
 S = TicketStatus
-# The ticket life cycle; anything else is refused with a clear reason.
-TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
-    S.OPEN: frozenset({S.ACKNOWLEDGED, S.IN_PROGRESS, S.WAITING_ON_CUSTOMER, S.RESOLVED, S.CLOSED}),
-    S.ACKNOWLEDGED: frozenset({S.IN_PROGRESS, S.WAITING_ON_CUSTOMER, S.RESOLVED, S.CLOSED}),
-    S.IN_PROGRESS: frozenset({S.WAITING_ON_CUSTOMER, S.RESOLVED}),
-    S.WAITING_ON_CUSTOMER: frozenset({S.IN_PROGRESS, S.RESOLVED, S.CLOSED}),
-    S.RESOLVED: frozenset({S.OPEN, S.CLOSED}),
-    S.CLOSED: frozenset(),
-}
-
-_STATUS_OF_ACTION = {
-    ACKNOWLEDGE: S.ACKNOWLEDGED,
-    START: S.IN_PROGRESS,
-    WAIT: S.WAITING_ON_CUSTOMER,
-    RESOLVE: S.RESOLVED,
-    CLOSE: S.CLOSED,
-    REOPEN: S.OPEN,
-}
-
-
-def ticket_buttons(ticket: Ticket) -> tuple[Button, ...]:
-    """The buttons on a ticket's announcement: agents' actions, then approval if pending."""
-    agent = tuple(
-        Button(
-            msg.BUTTON_LABELS[a],
-            a,
-            ticket.ref,
-            ButtonStyle.PRIMARY if a == ACKNOWLEDGE else ButtonStyle.DEFAULT,
-        )
-        for a in (ACKNOWLEDGE, START, RESOLVE)
-    )
-    return agent + approval_buttons(ticket)
-
-
-def approval_buttons(ticket: Ticket) -> tuple[Button, ...]:
-    """Approve / Decline, while a consultancy ticket waits for approval."""
-    if ticket.approval is not ApprovalState.PENDING:
-        return ()
-    return (
-        Button(msg.BUTTON_LABELS[APPROVE], APPROVE, ticket.ref, ButtonStyle.PRIMARY),
-        Button(msg.BUTTON_LABELS[DECLINE], DECLINE, ticket.ref, ButtonStyle.DANGER),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +79,13 @@ class _Act:
         return str(self.caller.identity)
 
     async def update(self, action: str, **changes: Any) -> Ticket:
-        return await self.uow.tickets.update(
+        updated = await self.uow.tickets.update(
             ref=self.ticket.ref, actor=self.actor, action=action, at=self.now, **changes
         )
+        if changes:  # e.g. a later reply changes nothing the announcement shows
+            decided = "approval" in changes
+            await keep_current(self.uow, self.desk.policy, updated, at=self.now, decided=decided)
+        return updated
 
     async def post(self, ticket: Ticket, reply: Reply, what: str) -> None:
         # Same actor, same words, same instant: a double submission, posted once.
@@ -147,7 +115,7 @@ async def act(
 async def _status(a: _Act, action: str) -> Reply:
     if not a.caller.is_agent:
         return msg.agents_only("change a ticket's status")
-    target = _STATUS_OF_ACTION.get(action) or parse_status(a.text)
+    target = STATUS_OF_ACTION.get(action) or parse_status(a.text)
     if target is None:
         return msg.needs_text("the new status, e.g. 'set SUP-1001 waiting on customer'.")
     ticket = a.ticket
@@ -253,7 +221,7 @@ async def _log_time(a: _Act, action: str) -> Reply:
 
 _Handler = Callable[[_Act, str], Awaitable[Reply]]
 _HANDLERS: dict[str, _Handler] = {
-    **{name: _status for name in (*_STATUS_OF_ACTION, SET_STATUS)},
+    **{name: _status for name in (*STATUS_OF_ACTION, SET_STATUS)},
     REPLY: _reply,
     APPROVE: _decide,
     DECLINE: _decide,
@@ -283,4 +251,5 @@ async def record_thread_reply(
         updated = await uow.tickets.update(
             ref=ticket.ref, actor=str(author), action="first_response", at=now, **changes
         )
+        await keep_current(uow, desk.policy, updated, at=now)
     return msg.done(msg.first_response_note(desk.policy, updated, now))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.app import messages as msg
-from bot.app.actions import approval_buttons, ticket_buttons
+from bot.app.announcements import announcement_of, approval_request_of
 from bot.app.callers import Caller, Origin, identify_in
 from bot.app.desk import Desk
 from bot.app.intake import (
@@ -25,7 +25,7 @@ from bot.app.intake import (
     assess,
     normalize_answers,
 )
-from bot.app.outbox import post_to_customer, post_to_user
+from bot.app.outbox import approval_key, post_to_customer, post_to_user
 from bot.app.ports import UnitOfWork
 from bot.app.replies import Reply
 from bot.domain.models import (
@@ -132,8 +132,8 @@ async def _announce(
     uow: UnitOfWork, desk: Desk, ticket: Ticket, customer: Customer, caller: Caller, now: datetime
 ) -> int:
     """Queue the channel announcement and, for consultancy, the approval requests."""
-    announcement = msg.announcement(
-        desk.policy, ticket, customer, caller.name, ticket_buttons(ticket)
+    announcement = await announcement_of(
+        uow, desk.policy, ticket, customer=customer, reporter=caller.name
     )
     await post_to_customer(
         uow,
@@ -146,8 +146,8 @@ async def _announce(
     if ticket.approval is not ApprovalState.PENDING:
         return 0
     approvers = await uow.contacts.for_customer(customer_id=customer.id, roles=[Role.APPROVER])
-    request = msg.approval_request(
-        desk.policy, ticket, customer, caller.name, approval_buttons(ticket)
+    request = await approval_request_of(
+        uow, desk.policy, ticket, customer=customer, reporter=caller.name
     )
     for approver in approvers:
         await post_to_user(
@@ -155,7 +155,7 @@ async def _announce(
             channel=approver.identity.channel,
             user=approver.identity.user_id,
             reply=request,
-            dedupe_key=f"approval:{ticket.ref}:{approver.identity}",
+            dedupe_key=approval_key(ticket.ref, approver.identity),
             at=now,
             ref=ticket.ref,
         )

@@ -278,7 +278,7 @@ def announcement(
         Field("Category", policy.category_name(ticket.category) or OTHER_CATEGORY),
     ]
     if ticket.consultancy:
-        fields.append(Field("Billing", "Consultancy: billable, needs prior approval"))
+        fields.append(Field("Billing", _BILLING[ticket.approval]))
     return Reply(
         title=f"{ticket.ref}: {ticket.summary}",
         text=ticket.description,
@@ -288,11 +288,31 @@ def announcement(
     )
 
 
+_BILLING = {
+    ApprovalState.NOT_REQUIRED: "Fixed fee",
+    ApprovalState.PENDING: "Consultancy: billable, needs prior approval",
+    ApprovalState.APPROVED: "Consultancy: billable, approved",
+    ApprovalState.DECLINED: "Consultancy: declined, no billable work",
+}
+
+
 def approval_request(
-    policy: Policy, ticket: Ticket, customer: Customer, reporter: str, buttons: tuple[Button, ...]
+    policy: Policy,
+    ticket: Ticket,
+    customer: Customer,
+    reporter: str,
+    buttons: tuple[Button, ...],
+    *,
+    decided_by: str = "",
 ) -> Reply:
-    """The question to a customer's approver."""
+    """The question to a customer's approver; once decided, it says who decided and when."""
+    footer = None
+    if ticket.approval in (ApprovalState.APPROVED, ApprovalState.DECLINED):
+        by = f" by {decided_by}" if decided_by else ""
+        at = f", {when(ticket.approval_at, policy)}" if ticket.approval_at else ""
+        footer = f"{APPROVAL_LABELS[ticket.approval].capitalize()}{by}{at}"
     return Reply(
+        footer=footer,
         title=f"Approval needed: {ticket.ref}",
         text=(
             f"{reporter} asked for a consultancy service for {customer.name}: "

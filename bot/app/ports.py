@@ -202,6 +202,14 @@ class OutboxRepository(Protocol):
         """Record a failed attempt and when to try again."""
         ...
 
+    async def get(self, *, dedupe_key: str) -> OutboxMessage | None:
+        """The message queued under a dedupe key (sent or not), or None."""
+        ...
+
+    async def update_result(self, *, message_id: int, result: dict[str, Any]) -> None:
+        """Replace what is recorded about a sent message (e.g. which edit it shows now)."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction over all repositories: commits on success, rolls back on error."""
@@ -242,4 +250,8 @@ class Notifier(Protocol):
 
     async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
         """Post `content` (a Reply as JSON) and return where it landed (e.g. Slack channel + ts)."""
+        ...
+
+    async def edit(self, *, destination: Destination, content: dict[str, Any]) -> None:
+        """Redraw the message posted at `destination` (conversation + its ts) as `content`."""
         ...

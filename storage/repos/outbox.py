@@ -99,6 +99,18 @@ class SqlOutboxRepository:
         row.next_attempt_at = require_aware(retry_at, "retry_at").astimezone(UTC)
         await self._s.flush()
 
+    async def get(self, *, dedupe_key: str) -> OutboxMessage | None:
+        """The message queued under a dedupe key (sent or not), or None."""
+        stmt = sa.select(OutboxRow).where(col(OutboxRow.dedupe_key) == dedupe_key)
+        row = (await self._s.scalars(stmt)).first()
+        return _message(row) if row is not None else None
+
+    async def update_result(self, *, message_id: int, result: dict[str, Any]) -> None:
+        """Replace what is recorded about a sent message (e.g. which edit it shows now)."""
+        row = await self._get(message_id)
+        row.result = dict(result)
+        await self._s.flush()
+
     async def _get(self, message_id: int) -> OutboxRow:
         row = await self._s.get(OutboxRow, message_id, with_for_update=True)
         if row is None:

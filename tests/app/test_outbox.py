@@ -17,7 +17,7 @@ async def test_posts_go_out_once_and_the_announcement_becomes_the_thread(world: 
     await file_ticket(world.desk, reporter=CARLA, answers=CONSULTANCY)
     await act(world.desk, actor=ANDERS, ref="SUP-1001", action=actions.APPROVE)
     console = RecordingNotifier(Channel.CONSOLE)
-    assert await drain(world.desk, {Channel.CONSOLE: console}) == 3
+    assert await drain(world.desk, {Channel.CONSOLE: console}) == 5  # 3 posts, 2 redraws
     announcement, request, decision = console.deliveries
     assert announcement.destination == Destination(Channel.CONSOLE, "Acme A/S")
     assert request.destination == Destination(Channel.CONSOLE, "anders", user="anders")
@@ -27,8 +27,16 @@ async def test_posts_go_out_once_and_the_announcement_becomes_the_thread(world: 
     async with world.desk.store.unit() as uow:
         ticket = await uow.tickets.get(ref="SUP-1001")
     assert ticket is not None and ticket.thread == announcement.landed
+    # The decision redraws the announcement and the request where they landed.
+    redrawn, decided = console.edits
+    assert redrawn.destination == Destination(
+        Channel.CONSOLE, "Acme A/S", thread=announcement.landed.thread
+    )
+    assert decided.destination == Destination(
+        Channel.CONSOLE, "anders", thread=request.landed.thread, user="anders"
+    )
     assert await drain(world.desk, {Channel.CONSOLE: console}) == 0
-    assert len(console.deliveries) == 3
+    assert len(console.deliveries) == 3 and len(console.edits) == 2
     assert all(m.sent_at == world.clock.now() for m in await outbox(world.desk.store))
 
 
@@ -67,12 +75,15 @@ async def test_a_thread_post_waits_for_its_announcement(world: World) -> None:
     console = RecordingNotifier(Channel.CONSOLE)
     console.fail = 1  # the announcement fails first
     assert await drain(world.desk, {Channel.CONSOLE: console}) == 0
-    messages = await outbox(world.desk.store)
-    assert "has no console thread yet" in (messages[1].last_error or "")
+    errors = {m.target["kind"]: m.last_error or "" for m in await outbox(world.desk.store)}
+    assert "has no console thread yet" in errors["ticket_thread"]
+    assert "announce:SUP-1001:console is not posted yet" in errors["edit"]
     world.clock.advance(minutes=1)
-    assert await drain(world.desk, {Channel.CONSOLE: console}) == 2
+    assert await drain(world.desk, {Channel.CONSOLE: console}) == 3
     announcement, ack = console.deliveries
     assert ack.destination.thread == announcement.landed.thread
+    [redrawn] = console.edits
+    assert redrawn.destination.thread == announcement.landed.thread
 
 
 async def test_a_customer_without_a_slack_channel_keeps_its_post_queued(world: World) -> None:

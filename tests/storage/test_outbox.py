@@ -61,3 +61,19 @@ async def test_a_failed_message_comes_back_at_its_retry_time(store):
         (again,) = await uow.outbox.due(now=retry)
     assert again.attempts == 1 and again.last_error == "rate limited"
     assert again.next_attempt_at == retry
+
+
+async def test_a_message_is_found_by_its_dedupe_key_with_where_it_landed(store):
+    await enqueue(store, "announce:SUP-1001:slack")
+    async with store.unit() as uow:
+        assert await uow.outbox.get(dedupe_key="announce:SUP-1001:teams") is None
+        queued = await uow.outbox.get(dedupe_key="announce:SUP-1001:slack")
+        assert queued is not None and queued.sent_at is None
+        landed = {"conversation": "C1", "thread": "1.2"}
+        await uow.outbox.mark_sent(message_id=queued.id, at=OPENED, result=landed)
+    async with store.unit() as uow:
+        await uow.outbox.update_result(message_id=queued.id, result={**landed, "edited": 3})
+    async with store.unit() as uow:
+        sent = await uow.outbox.get(dedupe_key="announce:SUP-1001:slack")
+    assert sent is not None and sent.sent_at == OPENED
+    assert sent.result == {"conversation": "C1", "thread": "1.2", "edited": 3}

@@ -128,6 +128,10 @@ async def test_the_consultancy_approval_flow(desk: Desk) -> None:
     assert "bot> Only Nordlys Retail A/S's approvers can approve or decline consultancy." in out
     assert "bot> Approved: SUP-1001." in out
     assert "  | Anders Holm approved the consultancy on SUP-1001; work can start." in out
+    assert (
+        "-- [updated in direct message to anders] Approval needed: SUP-1001 -- Approved by "
+        "Anders Holm, Mon 30 Nov 2026 09:00 (Copenhagen time)"
+    ) in out
     assert "bot> SUP-1001 is now in progress." in out
     assert "bot> Logged 1.5 h on SUP-1001 (1.5 h billable in total)." in out
     assert "Consultancy approval: approved" in out
@@ -178,6 +182,10 @@ async def test_agent_commands_questions_and_console_commands(desk: Desk) -> None
     assert "bot> No availability measurements exist yet" in out
     assert "bot> SUP-1001 is now acknowledged. First response recorded, within the SLA" in out
     assert "  | Agnes Berg acknowledged SUP-1001 and is looking into it." in out
+    assert (
+        "-- [updated in #Nordlys Retail A/S] SUP-1001: Sync to Salesforce stopped"
+        " -- Status: Acknowledged"
+    ) in out  # a typed command keeps the announcement current too
     assert "bot> Which ticket? e.g. 'ack SUP-1001'." in out
     assert "bot> SUP-1001 is now High (4 business hours), first response due" in out
     assert "bot> You are Agnes Berg (agent)" in out

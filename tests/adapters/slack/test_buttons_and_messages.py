@@ -36,9 +36,14 @@ async def test_an_agent_acknowledges_and_the_thread_hears_about_it(slack: SlackW
     thread_post = slack.fake.of("chat.postMessage")[posts]
     assert thread_post.args["thread_ts"] == ticket.thread.thread  # type: ignore[union-attr]
     assert thread_post.args["channel"] == ACME_CHANNEL
-    [redrawn] = await slack.fake.wait_responses(replacing=True)
-    assert "Status: Acknowledged" in str(redrawn["blocks"])  # the announcement is current
-    assert "SUP-1001" in redrawn["text"]
+    [redrawn] = await slack.fake.wait_for("chat.update")  # the announcement is current
+    assert redrawn.args["channel"] == ACME_CHANNEL
+    assert redrawn.args["ts"] == ticket.thread.thread  # type: ignore[union-attr]
+    assert redrawn.result["ok"], redrawn.result
+    assert "Status: Acknowledged" in str(redrawn.args["blocks"])
+    assert "ticket.acknowledge" not in str(redrawn.args["blocks"])  # done: no button for it
+    assert "SUP-1001" in redrawn.args["text"]
+    assert not any(r.get("replace_original") for r in slack.fake.responses)  # no response_url
 
 
 async def test_in_progress_and_resolve_move_the_ticket_along(slack: SlackWorld) -> None:
@@ -51,8 +56,10 @@ async def test_in_progress_and_resolve_move_the_ticket_along(slack: SlackWorld) 
     await slack.fake.wait_responses(2)
 
     assert (await _ticket(slack, ticket.ref)).status is TicketStatus.RESOLVED
-    redrawn = await slack.fake.wait_responses(2, replacing=True)
-    assert "Status: Resolved" in str(redrawn[-1]["blocks"])
+    await slack.server.pump.next_round()
+    redrawn = slack.fake.of("chat.update")
+    assert "Status: Resolved" in str(redrawn[-1].args["blocks"])
+    assert "ticket." not in str(redrawn[-1].args["blocks"])  # no steps left to click
 
 
 async def test_a_customer_cannot_use_the_agents_buttons(slack: SlackWorld) -> None:
@@ -64,8 +71,8 @@ async def test_a_customer_cannot_use_the_agents_buttons(slack: SlackWorld) -> No
     assert private["response_type"] == "ephemeral"
     assert "agent" in private["text"].lower()
     assert (await _ticket(slack, ticket.ref)).status is TicketStatus.OPEN
-    [redrawn] = await slack.fake.wait_responses(replacing=True)
-    assert "Status: Open" in str(redrawn["blocks"])
+    await slack.server.pump.next_round()
+    assert slack.fake.of("chat.update") == []  # nothing changed: nothing to redraw
 
 
 async def test_only_approvers_approve_consultancy(slack: SlackWorld) -> None:
@@ -77,8 +84,10 @@ async def test_only_approvers_approve_consultancy(slack: SlackWorld) -> None:
     assert all(r["response_type"] == "ephemeral" for r in refusals)
     assert all("approver" in r["text"].lower() for r in refusals)
     assert (await _ticket(slack, ticket.ref)).approval is ApprovalState.PENDING
-    pending = await slack.fake.wait_responses(2, replacing=True)
-    assert all("ticket.approve" in str(r["blocks"]) for r in pending)
+    await slack.server.pump.next_round()
+    assert slack.fake.of("chat.update") == []
+    [request] = [c for c in slack.fake.of("chat.postMessage") if c.args["channel"] == "DU0ANDERS"]
+    assert "ticket.approve" in str(request.args["blocks"])
 
     await slack.interact(slack.click(ANDERS, "ticket.approve", ticket.ref, ticket))
     await slack.fake.wait_responses(3)
@@ -86,8 +95,14 @@ async def test_only_approvers_approve_consultancy(slack: SlackWorld) -> None:
     approved = await _ticket(slack, ticket.ref)
     assert approved.approval is ApprovalState.APPROVED
     assert approved.approval_by.user_id == ANDERS
-    redrawn = await slack.fake.wait_responses(3, replacing=True)
-    assert "ticket.approve" not in str(redrawn[2]["blocks"])  # decided: no more approval
+    redrawn = {c.args["channel"]: c for c in await slack.fake.wait_for("chat.update", 2)}
+    announcement = redrawn[ACME_CHANNEL]
+    assert announcement.args["ts"] == ticket.thread.thread  # type: ignore[union-attr]
+    assert "ticket.approve" not in str(announcement.args["blocks"])  # decided: no more approval
+    dm = redrawn[request.args["channel"]]
+    assert dm.args["ts"] == request.result["ts"] and dm.result["ok"]
+    assert "ticket.approve" not in str(dm.args["blocks"])
+    assert "Approved by Anders Holm" in str(dm.args["blocks"])
 
 
 async def test_an_agents_reply_in_the_thread_is_the_first_response(slack: SlackWorld) -> None:

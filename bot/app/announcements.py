@@ -1,0 +1,100 @@
+"""A ticket's announcement and approval requests, drawn from its current state and kept current.
+
+Filing posts them; every later change to the ticket queues an edit in the same unit of work,
+so whichever way a ticket changes (a button, a typed command, a reply in its thread) its
+announcement shows the current status and only the buttons that still apply.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.app import messages as msg
+from bot.app.lifecycle import approval_buttons, ticket_buttons
+from bot.app.outbox import announce_key, approval_key, edit_posted
+from bot.app.ports import UnitOfWork
+from bot.app.replies import Reply
+from bot.domain.models import Channel, Customer, Identity, Role, Ticket
+from bot.domain.policy import Policy
+
+__all__ = ["announcement_of", "approval_request_of", "keep_current"]
+
+
+async def _name(uow: UnitOfWork, identity: Identity) -> str:
+    contact = await uow.contacts.find(identity=identity)
+    return (
+        contact.display_name if contact is not None and contact.display_name else identity.user_id
+    )
+
+
+async def _customer(uow: UnitOfWork, ticket: Ticket) -> Customer:
+    customer = await uow.customers.get(customer_id=ticket.customer_id)
+    assert customer is not None  # tickets reference their customer (foreign key)
+    return customer
+
+
+async def announcement_of(
+    uow: UnitOfWork,
+    policy: Policy,
+    ticket: Ticket,
+    *,
+    customer: Customer | None = None,
+    reporter: str | None = None,
+) -> Reply:
+    """The ticket's announcement as it should look now (`customer`/`reporter` if known)."""
+    return msg.announcement(
+        policy,
+        ticket,
+        customer or await _customer(uow, ticket),
+        reporter or await _name(uow, ticket.reporter),
+        ticket_buttons(ticket),
+    )
+
+
+async def approval_request_of(
+    uow: UnitOfWork,
+    policy: Policy,
+    ticket: Ticket,
+    *,
+    customer: Customer | None = None,
+    reporter: str | None = None,
+) -> Reply:
+    """The approval request as it should look now: buttons while pending, the decision after."""
+    decided_by = await _name(uow, ticket.approval_by) if ticket.approval_by is not None else ""
+    return msg.approval_request(
+        policy,
+        ticket,
+        customer or await _customer(uow, ticket),
+        reporter or await _name(uow, ticket.reporter),
+        approval_buttons(ticket),
+        decided_by=decided_by,
+    )
+
+
+async def keep_current(
+    uow: UnitOfWork, policy: Policy, ticket: Ticket, *, at: datetime, decided: bool = False
+) -> None:
+    """Queue edits redrawing the ticket's announcement(s) as `ticket` is now, and after an
+    approval decision (`decided`) its approval requests. Call in the changing unit of work."""
+    # The audit trail only grows, so its length orders the edits of one ticket.
+    seq = len(await uow.tickets.events(ref=ticket.ref))
+    customer = await _customer(uow, ticket)
+    reporter = await _name(uow, ticket.reporter)
+    current = await announcement_of(uow, policy, ticket, customer=customer, reporter=reporter)
+    for channel in Channel:
+        await edit_posted(
+            uow, of=announce_key(ticket.ref, channel), reply=current, seq=seq, at=at, ref=ticket.ref
+        )
+    if not decided:
+        return
+    request = await approval_request_of(uow, policy, ticket, customer=customer, reporter=reporter)
+    approvers = await uow.contacts.for_customer(customer_id=customer.id, roles=[Role.APPROVER])
+    for approver in approvers:
+        await edit_posted(
+            uow,
+            of=approval_key(ticket.ref, approver.identity),
+            reply=request,
+            seq=seq,
+            at=at,
+            ref=ticket.ref,
+        )
