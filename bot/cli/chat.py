@@ -45,8 +45,8 @@ async def _run(role: str, *, plain: bool) -> int:
     from bot.app.clock import FrozenClock, SystemClock, parse_instant
     from bot.app.desk import Desk
     from bot.app.ports import Clock
+    from bot.cli.database import open_configured
     from bot.domain.policy import PolicyError, load_policy
-    from storage import open_store
 
     clock: Clock = SystemClock()
     fixed = os.environ.get(NOW_ENV)
@@ -59,7 +59,7 @@ async def _run(role: str, *, plain: bool) -> int:
         policy = load_policy()
     except PolicyError as exc:
         raise CliError(str(exc)) from None
-    store = await open_store(prefix=policy.ticket_prefix)
+    store = await open_configured(policy.ticket_prefix)
     try:
         desk = Desk.create(store=store, clock=clock, policy=policy)
         return await run_console(desk, role=role, rich=False if plain else None)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.cli.main import CliError
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
     from bot.domain.policy import Policy
     from storage import SqlStore, SqlUnitOfWork
 
-__all__ = ["open_configured", "policy", "register_db", "run", "with_unit"]
+__all__ = ["database_errors", "open_configured", "policy", "register_db", "run", "with_unit"]
 
 T = TypeVar("T")
 
@@ -29,21 +30,28 @@ def register_db(sub: argparse._SubParsersAction[Any]) -> None:
     )
 
 
-def run(coro: Awaitable[T]) -> T:
-    """Run database work; an unreachable or refusing database is one line, not a traceback."""
-    import asyncio  # not at module level: it costs every other command ~35 ms of start-up
-
+@contextlib.contextmanager
+def database_errors() -> Iterator[None]:
+    """An unreachable or refusing database becomes a one-line CliError, not a traceback."""
     from sqlalchemy.exc import DBAPIError
 
-    async def wrapped() -> T:
-        return await coro
-
     try:
-        return asyncio.run(wrapped())
+        yield
     except OSError as exc:
         raise CliError(f"cannot reach the database: {exc}") from None
     except DBAPIError as exc:
         raise CliError(f"database error: {str(exc.orig).splitlines()[0]}") from None
+
+
+def run(coro: Awaitable[T]) -> T:
+    """Run database work; an unreachable or refusing database is one line, not a traceback."""
+    import asyncio  # not at module level: it costs every other command ~35 ms of start-up
+
+    async def wrapped() -> T:
+        return await coro
+
+    with database_errors():
+        return asyncio.run(wrapped())
 
 
 def policy() -> Policy:
@@ -72,11 +80,15 @@ def with_unit(work: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
 
 
 async def open_configured(prefix: str = "SUP", *, upgrade: bool = True) -> SqlStore:
-    """The store of DATABASE_URL (or the default file), migrated unless `upgrade` is False."""
+    """The store of DATABASE_URL (or the default file), migrated unless `upgrade` is False.
+
+    Every way opening can fail (a bad URL, an unreachable or refusing server) is a CliError.
+    """
     from storage import UnsupportedDatabase, open_store
 
     try:
-        return await open_store(prefix=prefix, upgrade=upgrade)
+        with database_errors():
+            return await open_store(prefix=prefix, upgrade=upgrade)
     except UnsupportedDatabase as exc:
         raise CliError(f"DATABASE_URL: {exc}") from None
 

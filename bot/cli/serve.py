@@ -67,14 +67,14 @@ async def _run(settings: Any, *, host: str, port: int) -> None:
     from adapters.web.server import build_server, run_server
     from bot.app.clock import SystemClock
     from bot.app.desk import Desk
+    from bot.cli.database import open_configured
     from bot.domain.policy import PolicyError, load_policy
-    from storage import open_store
 
     try:
         policy = load_policy()
     except PolicyError as exc:
         raise CliError(str(exc)) from None
-    store = await open_store(prefix=policy.ticket_prefix)
+    store = await open_configured(policy.ticket_prefix)
     try:
         desk = Desk.create(store=store, clock=SystemClock(), policy=policy)
         server = await build_server(desk, settings, engine=store.engine)
