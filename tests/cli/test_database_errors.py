@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 import pytest
 
@@ -45,13 +45,14 @@ def test_an_unreachable_database(
     assert err.startswith("supportbot: error: cannot reach the database:")
 
 
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL")
 @pytest.mark.parametrize("argv", COMMANDS)
-def test_a_database_that_cannot_be_opened(
-    argv: list[str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+def test_a_database_the_server_refuses(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}")  # a directory, not a file
+    server = os.environ["TEST_DATABASE_URL"].rsplit("/", 1)[0]
+    monkeypatch.setenv("DATABASE_URL", f"{server}/no_such_database_here")
     err = fails(argv, capsys)
-    assert err == "supportbot: error: database error: unable to open database file\n"
+    assert err == (
+        'supportbot: error: database error: database "no_such_database_here" does not exist\n'
+    )
