@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -35,10 +36,11 @@ class Database:
         return f"{self.url}{joiner}options=-csearch_path%3D{self.search_path}"
 
 
-@pytest.fixture(params=BACKENDS)
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    """An empty database, dropped after the test."""
-    if request.param == "sqlite":
+@contextlib.asynccontextmanager
+async def fresh_database(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
+    """An empty database of one backend: a SQLite file in tmp_path, or a new PostgreSQL
+    schema dropped afterwards."""
+    if backend == "sqlite":
         yield Database("sqlite", f"sqlite:///{tmp_path / 'supportbot.db'}")
         return
     from storage.engine import make_engine
@@ -56,9 +58,9 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         await admin.dispose()
 
 
-@pytest.fixture
-async def store(database: Database) -> AsyncIterator[SqlStore]:
-    """A `storage.SqlStore` on an empty, fully migrated database of each configured backend."""
+@contextlib.asynccontextmanager
+async def migrated_store(database: Database) -> AsyncIterator[SqlStore]:
+    """A `storage.SqlStore` on `database` with the full schema, closed afterwards."""
     from storage import SqlStore
     from storage.engine import make_engine
     from storage.tables import metadata
@@ -72,3 +74,17 @@ async def store(database: Database) -> AsyncIterator[SqlStore]:
         yield sql_store
     finally:
         await sql_store.close()
+
+
+@pytest.fixture(params=BACKENDS)
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """An empty database, dropped after the test."""
+    async with fresh_database(request.param, tmp_path) as db:
+        yield db
+
+
+@pytest.fixture
+async def store(database: Database) -> AsyncIterator[SqlStore]:
+    """A `storage.SqlStore` on an empty, fully migrated database of each configured backend."""
+    async with migrated_store(database) as sql_store:
+        yield sql_store

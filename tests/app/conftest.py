@@ -5,9 +5,6 @@ Every test using `world` runs on the in-memory fake store and on the real SQL st
 
 from __future__ import annotations
 
-import contextlib
-import os
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,7 +18,7 @@ from bot.app.desk import Desk
 from bot.app.ports import Store
 from bot.domain.models import Channel, Customer, Identity, Role
 from bot.domain.policy import default_policy
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, fresh_database, migrated_store
 from tests.fakes import FixedClock, InMemoryStore
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -60,41 +57,15 @@ class World:
     globex: Customer
 
 
-@contextlib.asynccontextmanager
-async def sql_store(backend: str, tmp_path: Path) -> AsyncIterator[Store]:
-    """A migrated SqlStore on a fresh SQLite file or PostgreSQL schema."""
-    from storage import SqlStore
-    from storage.engine import make_engine
-    from storage.tables import metadata
-
-    url, schema = f"sqlite:///{tmp_path / 'app.db'}", None
-    if backend == "postgresql":
-        url, schema = os.environ["TEST_DATABASE_URL"], f"app_{uuid.uuid4().hex[:12]}"
-        admin = make_engine(url)
-        async with admin.begin() as conn:
-            await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    engine = make_engine(url, search_path=schema)
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    store = SqlStore(engine, prefix="SUP")
-    try:
-        yield store
-    finally:
-        await store.close()
-        if schema is not None:
-            async with admin.begin() as conn:
-                await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-            await admin.dispose()
-
-
 @pytest.fixture(params=["memory", *BACKENDS])
 async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     """The in-memory fake, and the real database on every configured backend."""
     if request.param == "memory":
         yield InMemoryStore()
         return
-    async with sql_store(request.param, tmp_path) as store:
-        yield store
+    async with fresh_database(request.param, tmp_path) as database:
+        async with migrated_store(database) as store:
+            yield store
 
 
 @pytest.fixture

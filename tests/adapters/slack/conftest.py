@@ -1,6 +1,8 @@
 """The Slack app served for real on loopback, talking to a fake Slack Web API, on a real database.
 
-Requests are signed with slack_sdk's SignatureVerifier exactly as Slack signs them.
+Requests are signed with slack_sdk's SignatureVerifier exactly as Slack signs them. The
+database is the shared `store` fixture (tests/conftest.py); the answers and the Monday morning
+are the brain tests' own (tests/app/conftest.py).
 """
 
 from __future__ import annotations
@@ -9,10 +11,8 @@ import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -25,29 +25,15 @@ from bot.app.desk import Desk
 from bot.domain.models import Channel, Customer, Identity, Role, Ticket
 from bot.domain.policy import default_policy
 from tests.adapters.slack.fake_slack import FakeSlack
+from tests.app.conftest import CONSULTANCY as CONSULTANCY
+from tests.app.conftest import INCIDENT as INCIDENT
+from tests.app.conftest import MONDAY_9
 from tests.fakes import FixedClock
 
-CPH = ZoneInfo("Europe/Copenhagen")
-MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=CPH)  # the desk is open
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0001"
 ACME_CHANNEL = "C0ACME"
 CARLA, ANDERS, AGNES, ERIK = "U0CARLA", "U0ANDERS", "U0AGNES", "U0ERIK"  # ERIK: end user
-
-INCIDENT = {
-    "summary": "Sync to Salesforce stopped",
-    "description": "No users have synchronised since 07:00.",
-    "affected": "some",
-    "data_loss": "no",
-    "category": "synchronization",
-}
-CONSULTANCY = {
-    "summary": "Restore deleted locations",
-    "description": "Three locations were deleted by mistake yesterday.",
-    "affected": "single",
-    "data_loss": "yes",
-    "category": "restore_deleted",
-}
 
 
 def sign(body: str, *, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:
