@@ -183,21 +183,24 @@ async def _reprioritise(a: _Act, action: str) -> Reply:
     if parsed is None or not parsed[1]:
         return msg.unknown_priority(policy)
     priority, reason = parsed
+    if a.ticket.status in (S.RESOLVED, S.CLOSED):
+        return msg.priority_final(a.ticket)
     if priority is a.ticket.priority:
         return msg.already(a.ticket, f"{policy.priority(priority).name}")
-    due = first_response_due(a.desk.calendar, policy, opened=a.ticket.opened_at, priority=priority)
     rule = policy.priority(priority)
-    updated = await a.update(
-        "reprioritise",
-        priority=priority,
-        priority_reason=f"{rule.name}: reprioritised by {a.caller.name}: {reason}",
-        first_response_due=due,
-    )
+    changes: dict[str, Any] = {
+        "priority": priority,
+        "priority_reason": f"{rule.name}: reprioritised by {a.caller.name}: {reason}",
+    }
+    # Once the first response is given its SLA outcome is history: the due instant it was
+    # measured against stays; the new priority only matters for the work from here on.
+    if a.ticket.first_responded_at is None:
+        changes["first_response_due"] = first_response_due(
+            a.desk.calendar, policy, opened=a.ticket.opened_at, priority=priority
+        )
+    updated = await a.update("reprioritise", **changes)
     await a.post(updated, msg.reprioritised(policy, updated, a.caller.name, reason), "priority")
-    return msg.done(
-        f"{updated.ref} is now {msg.priority_name(policy, priority)}, first response due "
-        f"{msg.when(due, policy)}."
-    )
+    return msg.done(msg.reprioritised_note(policy, updated))
 
 
 async def _log_time(a: _Act, action: str) -> Reply:

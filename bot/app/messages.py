@@ -423,13 +423,56 @@ def needs_text(usage: str) -> Reply:
     return Reply(text=f"That needs a bit more: {usage}", private=True)
 
 
+def _settled_response(policy: Policy, ticket: Ticket) -> str:
+    """Why a reprioritised ticket's first-response due time did not move."""
+    assert ticket.first_responded_at is not None
+    due = when(ticket.first_response_due, policy)
+    outcome = (
+        f"within the due time {due}"
+        if ticket.first_responded_at <= ticket.first_response_due
+        else f"after the due time {due}"
+    )
+    return (
+        f"Its first response was already given "
+        f"{when(ticket.first_responded_at, policy, zone=False)}, {outcome}; that SLA outcome "
+        "stands and the new priority applies to the work from here on."
+    )
+
+
 def reprioritised(policy: Policy, ticket: Ticket, actor: str, reason: str) -> Reply:
     """Posted in the thread when an agent changes the priority."""
-    return Reply(
-        text=f"{actor} changed the priority of {ticket.ref} to "
-        f"{priority_name(policy, ticket.priority)}: {reason}. First response now due "
-        f"{when(ticket.first_response_due, policy)}.",
+    text = (
+        f"{actor} changed the priority of {ticket.ref} to "
+        f"{priority_name(policy, ticket.priority)}: {reason}."
     )
+    if ticket.first_responded_at is None:
+        text += f" First response now due {when(ticket.first_response_due, policy)}."
+    else:
+        text += (
+            " The first response was already given, so its due time stays "
+            f"{when(ticket.first_response_due, policy)}."
+        )
+    return Reply(text=text)
+
+
+def reprioritised_note(policy: Policy, ticket: Ticket) -> str:
+    """The agent's confirmation of a priority change."""
+    name = priority_name(policy, ticket.priority)
+    if ticket.first_responded_at is None:
+        return (
+            f"{ticket.ref} is now {name}, first response due "
+            f"{when(ticket.first_response_due, policy)}."
+        )
+    return f"{ticket.ref} is now {name}. {_settled_response(policy, ticket)}"
+
+
+def priority_final(ticket: Ticket) -> Reply:
+    """A resolved or closed ticket's priority is part of its record."""
+    state = STATUS_LABELS[ticket.status].lower()
+    text = f"{ticket.ref} is {state}, so its priority can no longer change."
+    if ticket.status is TicketStatus.RESOLVED:
+        text += " Reopen it first if there is more work."
+    return Reply(text=text, private=True)
 
 
 def approval_decided(
@@ -560,7 +603,9 @@ def sla_line(policy: Policy, ticket: Ticket, snap: SlaSnapshot) -> str:
     due = when(ticket.first_response_due, policy)
     if ticket.first_responded_at is not None:
         given = when(ticket.first_responded_at, policy, zone=False)
-        late = ", late" if snap.state is SlaState.BREACHED else ""
+        # The stored due instant is the one it was measured against (a later priority
+        # change does not move it), so the outcome is read from it, not recomputed.
+        late = ", late" if ticket.first_responded_at > ticket.first_response_due else ""
         return f"first response given {given}{late} (due {due})"
     if snap.state is SlaState.BREACHED:
         return f"first response overdue since {due}"

@@ -280,3 +280,54 @@ async def test_an_unregistered_slack_user_is_an_end_user(world: World) -> None:
         world.desk, actor=Identity(Channel.SLACK, "U1"), ref=ref, action="ticket.reply", text="x"
     )
     assert reply.text == "I can't find a ticket SUP-1001."
+
+
+async def test_reprioritising_after_the_first_response_keeps_its_sla_outcome(
+    world: World,
+) -> None:
+    from bot.app.questions import answer
+
+    ref = await incident(world)  # Medium: due Tue 01 Dec 09:00
+    world.clock.advance(days=2, hours=1)
+    await act(world.desk, actor=AGNES, ref=ref, action=actions.ACKNOWLEDGE)  # late
+    due_before = (await get(world, ref)).first_response_due
+    reply = await act(
+        world.desk,
+        actor=AGNES,
+        ref=ref,
+        action=actions.REPRIORITISE,
+        text="lowest it was only a question",
+    )
+    assert reply.text.startswith("SUP-1001 is now Lowest (16 business hours).")
+    assert "first response was already given" in reply.text
+    assert "after the due time Tue 01 Dec 2026 09:00" in reply.text
+    ticket = await get(world, ref)
+    assert ticket.priority is PriorityKey.LOWEST
+    assert ticket.first_response_due == due_before
+    posted = (await outbox(world.desk.store))[-1]
+    assert "stays Tue 01 Dec 2026 09:00" in posted.content["text"]
+    status = await answer(world.desk, asker=AGNES, text=f"status of {ref}")
+    sla = next(f.value for f in status.fields if f.label == "SLA")
+    assert ", late (due Tue 01 Dec 2026 09:00" in sla
+
+
+@pytest.mark.parametrize("final", [actions.RESOLVE, actions.CLOSE])
+async def test_a_resolved_or_closed_ticket_cannot_be_reprioritised(
+    world: World, final: str
+) -> None:
+    ref = await incident(world)
+    await act(world.desk, actor=AGNES, ref=ref, action=actions.RESOLVE)
+    if final == actions.CLOSE:
+        await act(world.desk, actor=AGNES, ref=ref, action=actions.CLOSE)
+    before = await get(world, ref)
+    refused = await act(
+        world.desk, actor=AGNES, ref=ref, action=actions.REPRIORITISE, text="lowest just a question"
+    )
+    assert refused.private
+    expected = {
+        actions.RESOLVE: "SUP-1001 is resolved, so its priority can no longer change. Reopen "
+        "it first if there is more work.",
+        actions.CLOSE: "SUP-1001 is closed, so its priority can no longer change.",
+    }
+    assert refused.text == expected[final]
+    assert await get(world, ref) == before
