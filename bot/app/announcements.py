@@ -58,8 +58,12 @@ async def approval_request_of(
     *,
     customer: Customer | None = None,
     reporter: str | None = None,
+    recipient: Identity | None = None,
 ) -> Reply:
-    """The approval request as it should look now: buttons while pending, the decision after."""
+    """The approval request as it should look now: buttons while pending, the decision after.
+
+    Sent to the reporter (an approver filing themselves), it asks them to confirm their own.
+    """
     decided_by = await _name(uow, ticket.approval_by) if ticket.approval_by is not None else ""
     return msg.approval_request(
         policy,
@@ -68,6 +72,7 @@ async def approval_request_of(
         reporter or await _name(uow, ticket.reporter),
         approval_buttons(ticket),
         decided_by=decided_by,
+        own=recipient == ticket.reporter,
     )
 
 
@@ -87,9 +92,11 @@ async def keep_current(
         )
     if not decided:
         return
-    request = await approval_request_of(uow, policy, ticket, customer=customer, reporter=reporter)
     approvers = await uow.contacts.for_customer(customer_id=customer.id, roles=[Role.APPROVER])
     for approver in approvers:
+        request = await approval_request_of(
+            uow, policy, ticket, customer=customer, reporter=reporter, recipient=approver.identity
+        )
         await edit_posted(
             uow,
             of=approval_key(ticket.ref, approver.identity),

@@ -116,7 +116,7 @@ async def file_ticket(
             source_key=source_key,
         )
         ticket = await uow.tickets.create(ticket=new, actor=str(reporter))
-        approvers = await _announce(uow, desk, ticket, caller.customer, caller, now)
+        others = await _announce(uow, desk, ticket, caller.customer, caller, now)
     left = snapshot(
         desk.calendar,
         desk.policy,
@@ -125,13 +125,16 @@ async def file_ticket(
         now=now,
         responded_at=ticket.first_responded_at,
     ).remaining
-    return Filed(ticket, msg.filed(desk.policy, ticket, left, approvers=approvers))
+    own = caller.customer.name if caller.is_approver else None
+    return Filed(ticket, msg.filed(desk.policy, ticket, left, approvers=others, own_approval=own))
 
 
 async def _announce(
     uow: UnitOfWork, desk: Desk, ticket: Ticket, customer: Customer, caller: Caller, now: datetime
 ) -> int:
-    """Queue the channel announcement and, for consultancy, the approval requests."""
+    """Queue the channel announcement and, for consultancy, the approval requests; return
+    how many approvers besides the reporter were asked (a reporting approver confirms their own
+    request in a direct message worded for them)."""
     announcement = await announcement_of(
         uow, desk.policy, ticket, customer=customer, reporter=caller.name
     )
@@ -146,10 +149,15 @@ async def _announce(
     if ticket.approval is not ApprovalState.PENDING:
         return 0
     approvers = await uow.contacts.for_customer(customer_id=customer.id, roles=[Role.APPROVER])
-    request = await approval_request_of(
-        uow, desk.policy, ticket, customer=customer, reporter=caller.name
-    )
     for approver in approvers:
+        request = await approval_request_of(
+            uow,
+            desk.policy,
+            ticket,
+            customer=customer,
+            reporter=caller.name,
+            recipient=approver.identity,
+        )
         await post_to_user(
             uow,
             channel=approver.identity.channel,
@@ -159,4 +167,4 @@ async def _announce(
             at=now,
             ref=ticket.ref,
         )
-    return len(approvers)
+    return sum(1 for approver in approvers if approver.identity != ticket.reporter)

@@ -241,14 +241,39 @@ def agent_cannot_file() -> Reply:
     )
 
 
-def filed(policy: Policy, ticket: Ticket, left: timedelta, *, approvers: int = 0) -> Reply:
-    """The reporter's confirmation: reference, priority and due time."""
+def filed(
+    policy: Policy,
+    ticket: Ticket,
+    left: timedelta,
+    *,
+    approvers: int = 0,
+    own_approval: str | None = None,
+) -> Reply:
+    """The reporter's confirmation: reference, priority and due time.
+
+    `approvers` counts the approvers asked besides the reporter; `own_approval` names the
+    customer when the reporter is an approver, who then confirms the approval themselves.
+    """
     text = (
         f"Filed {ticket.ref} with priority {priority_name(policy, ticket.priority)}. "
         f"First response due {when(ticket.first_response_due, policy)}, "
         f"{duration(left)} of business time from now."
     )
-    if ticket.consultancy:
+    if ticket.consultancy and own_approval is not None:
+        others = (
+            ""
+            if not approvers
+            else " Your other approver has been asked too; the first decision counts."
+            if approvers == 1
+            else f" Your {approvers} other approvers have been asked too; the first decision "
+            "counts."
+        )
+        text += (
+            f"\n{CONSULTANCY_NOTICE} As one of {own_approval}'s approvers, please confirm the "
+            "approval yourself: use Approve or Decline in the direct message I sent you, or "
+            f"type 'approve {ticket.ref}'.{others}"
+        )
+    elif ticket.consultancy:
         asked = (
             "Your approver has been asked."
             if approvers == 1
@@ -304,8 +329,12 @@ def approval_request(
     buttons: tuple[Button, ...],
     *,
     decided_by: str = "",
+    own: bool = False,
 ) -> Reply:
-    """The question to a customer's approver; once decided, it says who decided and when."""
+    """The question to a customer's approver; once decided, it says who decided and when.
+
+    `own`: the approver is the reporter, so it is worded as a confirmation of their own request.
+    """
     footer = None
     if ticket.approval in (ApprovalState.APPROVED, ApprovalState.DECLINED):
         by = f" by {decided_by}" if decided_by else ""
@@ -315,7 +344,11 @@ def approval_request(
         footer=footer,
         title=f"Approval needed: {ticket.ref}",
         text=(
-            f"{reporter} asked for a consultancy service for {customer.name}: "
+            f"You asked for a consultancy service for {customer.name}: '{ticket.summary}'. "
+            f"It is billable, outside the fixed fee. As one of {customer.name}'s approvers, "
+            "please confirm the approval yourself; we start only once it is approved."
+            if own
+            else f"{reporter} asked for a consultancy service for {customer.name}: "
             f"'{ticket.summary}'. It is billable, outside the fixed fee, and we start only "
             "once you approve it."
         ),

@@ -9,7 +9,7 @@ import pytest
 
 from bot.app.callers import Origin
 from bot.app.filing import IntakeError, file_ticket, may_file
-from bot.domain.models import ApprovalState, Channel, Identity, TicketStatus
+from bot.domain.models import ApprovalState, Channel, Identity, Role, TicketStatus
 from bot.domain.policy import PriorityKey
 from tests.app.conftest import AGNES, ANDERS, CARLA, CONSULTANCY, ERIK, INCIDENT, World, outbox
 from tests.fakes import InMemoryStore
@@ -177,3 +177,37 @@ async def test_a_failure_while_queueing_rolls_the_ticket_back() -> None:
     assert store.tickets == [] and store.outbox == []
     filed = await file_ticket(desk, reporter=CARLA, answers=INCIDENT)
     assert filed.ticket is not None and filed.ticket.ref == "SUP-1001"  # the number was not used
+
+
+async def test_an_approver_filing_consultancy_confirms_it_themselves(world: World) -> None:
+    async with world.desk.store.unit() as uow:
+        await uow.contacts.add(
+            customer_id=world.acme.id,
+            identity=Identity(Channel.CONSOLE, "anna"),
+            role=Role.APPROVER,
+            display_name="Anna Vest",
+        )
+    filed = await file_ticket(world.desk, reporter=ANDERS, answers=CONSULTANCY)
+    assert filed.ticket is not None
+    assert "Your approver has been asked" not in filed.reply.text
+    assert (
+        "As one of Acme A/S's approvers, please confirm the approval yourself: use Approve or "
+        "Decline in the direct message I sent you, or type 'approve SUP-1001'. Your other "
+        "approver has been asked too; the first decision counts."
+    ) in filed.reply.text
+    requests = {m.target["user"]: m.content for m in (await outbox(world.desk.store))[1:]}
+    assert set(requests) == {"anders", "anna"}
+    assert requests["anders"]["text"].startswith(
+        "You asked for a consultancy service for Acme A/S: 'Restore deleted locations'."
+    )
+    assert "please confirm the approval yourself" in requests["anders"]["text"]
+    assert [b["label"] for b in requests["anders"]["buttons"]] == ["Approve", "Decline"]
+    assert requests["anna"]["text"].startswith("Anders Holm asked for a consultancy service")
+
+
+async def test_the_only_approver_filing_consultancy_is_not_told_others_were_asked(
+    world: World,
+) -> None:
+    filed = await file_ticket(world.desk, reporter=ANDERS, answers=CONSULTANCY)
+    assert "please confirm the approval yourself" in filed.reply.text
+    assert "asked too" not in filed.reply.text and "No approver" not in filed.reply.text
