@@ -674,9 +674,15 @@ def ticket_due(policy: Policy, ticket: Ticket, snap: SlaSnapshot) -> Reply:
 
 
 def ticket_list(
-    policy: Policy, tickets: Sequence[tuple[Ticket, SlaSnapshot]], *, everyone: bool
+    policy: Policy,
+    tickets: Sequence[tuple[Ticket, SlaSnapshot]],
+    *,
+    everyone: bool,
+    total: int | None = None,
+    customers: Mapping[int, str] | None = None,
 ) -> Reply:
-    """The answer to 'my open tickets'."""
+    """The answer to 'my open tickets': `total` open of which `tickets` are listed, each with
+    its customer's name when `customers` (id -> name) is given (an agent's list)."""
     if not tickets:
         return Reply(
             text="There are no open tickets." if everyone else "You have no open tickets.",
@@ -684,11 +690,19 @@ def ticket_list(
         )
     lines = [
         f"- {t.ref} [{policy.priority(t.priority).name}, {STATUS_LABELS[t.status].lower()}] "
-        f"{t.summary} ({sla_line(policy, t, s)})"
+        + (f"{customers.get(t.customer_id, '?')}: " if customers is not None else "")
+        + f"{t.summary} ({sla_line(policy, t, s)})"
         for t, s in tickets
     ]
+    total = len(tickets) if total is None else total
+    if total > len(tickets):
+        lines.append(
+            f"Showing the {len(tickets)} most urgent of {total} open tickets; ask about one "
+            f"by its reference, e.g. 'status of {tickets[0][0].ref}'."
+        )
     title = "Open tickets" if everyone else "Your organisation's open tickets"
-    return Reply(title=f"{title} ({len(tickets)})", text="\n".join(lines), private=True)
+    count = f"{len(tickets)} of {total}" if total > len(tickets) else f"{total}"
+    return Reply(title=f"{title} ({count})", text="\n".join(lines), private=True)
 
 
 def end_user_no_tickets() -> Reply:

@@ -96,7 +96,12 @@ async def _open_tickets(desk: Desk, uow: UnitOfWork, caller: Caller, now: dateti
     tickets = await uow.tickets.query(customer_id=customer_id, statuses=open_statuses)
     tickets.sort(key=lambda t: (t.first_responded_at is not None, t.first_response_due))
     listed = [(t, _snap(desk, t, now)) for t in tickets[:MAX_LISTED]]
-    return msg.ticket_list(desk.policy, listed, everyone=caller.is_agent)
+    customers = None
+    if caller.is_agent:  # agents see every customer's tickets: say whose each one is
+        customers = {c.id: c.name for c in await uow.customers.all()}
+    return msg.ticket_list(
+        desk.policy, listed, everyone=caller.is_agent, total=len(tickets), customers=customers
+    )
 
 
 def _month_start(desk: Desk, now: datetime) -> datetime:

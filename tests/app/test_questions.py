@@ -135,7 +135,22 @@ async def test_agents_see_every_customers_tickets(world: World) -> None:
     assert "Customer: Globex ApS" in status
     listing = await ask(world, AGNES, "open tickets")
     assert "Open tickets (2)" in listing
-    assert "SUP-1001" in listing and "SUP-1002" in listing
+    assert "- SUP-1001 [Medium, open] Acme A/S: Sync to Salesforce stopped (" in listing
+    assert "- SUP-1002 [Medium, open] Globex ApS: Globex down (" in listing
+
+
+async def test_a_long_list_says_how_many_it_shows(world: World) -> None:
+    from bot.app.questions import MAX_LISTED
+
+    for n in range(MAX_LISTED + 2):
+        await file_ticket(world.desk, reporter=CARLA, answers={**INCIDENT, "summary": f"T{n}"})
+    reply = await answer(world.desk, asker=CARLA, text="my open tickets")
+    assert reply.title == f"Your organisation's open tickets ({MAX_LISTED} of {MAX_LISTED + 2})"
+    assert reply.text.count("\n- ") == MAX_LISTED - 1
+    assert reply.text.splitlines()[-1].startswith(
+        f"Showing the {MAX_LISTED} most urgent of {MAX_LISTED + 2} open tickets;"
+    )
+    assert "Acme A/S:" not in reply.text  # a customer's own list needs no customer names
 
 
 @pytest.mark.parametrize("text", ["my open tickets", "My tickets?", "mine åbne sager", "sager"])
