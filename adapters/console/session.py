@@ -10,13 +10,10 @@ from dataclasses import dataclass
 
 from adapters.console.seed import PERSONAS, Persona
 from bot.app import intake
-from bot.app import messages as msg
-from bot.app.actions import act
 from bot.app.callers import Origin
-from bot.app.commands import parse_command
+from bot.app.conversation import respond
 from bot.app.desk import Desk
 from bot.app.filing import file_ticket, may_file
-from bot.app.questions import answer
 from bot.app.replies import Reply
 
 __all__ = ["QUIT", "Session"]
@@ -75,7 +72,7 @@ class Session:
             help_replies = [Reply(title="Console", text=CONSOLE_HELP, private=True)]
             if self.form is None:
                 help_replies.append(
-                    await answer(self.desk, asker=self.persona.identity, text="help")
+                    await respond(self.desk, speaker=self.persona.identity, text="help")
                 )
             return help_replies
         if command == "/whoami":
@@ -86,19 +83,9 @@ class Session:
             return await self._start_ticket(rest)
         if command.startswith("/"):
             return [Reply(text=f"Unknown command {word}. Type /help.", private=True)]
-        action = parse_command(self.desk.policy, text)
-        if action is not None:
-            if action.ref is None:
-                return [msg.which_ticket(word, self.desk.policy.ticket_prefix)]
-            reply = await act(
-                self.desk,
-                actor=self.persona.identity,
-                ref=action.ref,
-                action=action.action,
-                text=action.text,
-            )
-            return [reply]
-        return [await answer(self.desk, asker=self.persona.identity, text=text, origin=self.origin)]
+        return [
+            await respond(self.desk, speaker=self.persona.identity, text=text, origin=self.origin)
+        ]
 
     def _switch(self, rest: str) -> Reply:
         words = shlex.split(rest) if rest.strip() else []
