@@ -15,7 +15,14 @@ from typing import Any
 from bot.app import messages as msg
 from bot.app.announcements import keep_current
 from bot.app.callers import Caller, identify_in
-from bot.app.commands import parse_duration, parse_priority, parse_status
+from bot.app.commands import (
+    MAX_MINUTES,
+    MIN_MINUTES,
+    duration_text,
+    parse_priority,
+    parse_status,
+    read_duration,
+)
 from bot.app.desk import Desk
 from bot.app.lifecycle import (
     ACKNOWLEDGE,
@@ -211,10 +218,12 @@ async def _log_time(a: _Act, action: str) -> Reply:
         return msg.fixed_fee(ticket)
     if ticket.approval is not ApprovalState.APPROVED:
         return msg.awaiting_approval(ticket)
-    parsed = parse_duration(a.text)
+    parsed = read_duration(a.text)
     if parsed is None:
-        return msg.bad_duration(a.text)
+        return msg.bad_duration(a.text, MIN_MINUTES, MAX_MINUTES)
     minutes, note = parsed
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        return msg.duration_out_of_range(duration_text(a.text), MIN_MINUTES, MAX_MINUTES)
     await a.uow.tickets.log_time(
         ref=ticket.ref, agent=a.caller.identity, minutes=minutes, at=a.now, note=note
     )

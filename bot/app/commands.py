@@ -13,14 +13,19 @@ from bot.domain.models import TicketStatus
 from bot.domain.policy import Policy, PriorityKey
 
 __all__ = [
+    "MAX_MINUTES",
+    "MIN_MINUTES",
     "Command",
+    "duration_text",
     "find_ref",
     "parse_command",
     "parse_duration",
     "parse_priority",
     "parse_status",
+    "read_duration",
 ]
 
+MIN_MINUTES = 1  # one time entry: at least a minute, at most a day
 MAX_MINUTES = 24 * 60
 
 # Verb -> action name (the constants of bot.app.actions; strings here to avoid an import cycle).
@@ -67,9 +72,15 @@ _STATUS_WORDS = {
     "closed": TicketStatus.CLOSED,
 }
 
+# '1.5h', '1,5 t', '2 hours', '1h30m', '1 h 30 min', '90m' or clock style '1:30'; a sign is
+# read only to refuse it by name. A unit must not run on into a word ('1 hotfix' is no hour).
+_NOT_LETTER = r"(?![^\W\d_])"
 _DURATION = re.compile(
-    r"^(?:(?P<h>\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hours?|t|timer?)\b\s*)?"
-    r"(?:(?P<m>\d+)\s*(?:m|min|mins|minutes?|minutter)\b)?",
+    r"^(?P<sign>[-−+])?\s*(?:"
+    r"(?P<ch>\d{1,3}):(?P<cm>[0-5]\d)(?!\d)"
+    r"|(?:(?P<h>\d+(?:[.,]\d+)?)\s*(?:hours?|hrs|hr|h|timer|time|t)" + _NOT_LETTER + r"\s*)?"
+    r"(?:(?P<m>\d+)\s*(?:minutes?|minutter|minut|mins|min|m)" + _NOT_LETTER + r")?"
+    r")",
     re.IGNORECASE,
 )
 
@@ -112,21 +123,38 @@ def parse_command(policy: Policy, text: str) -> Command | None:
     return Command(action, ref, remaining)
 
 
-def parse_duration(text: str) -> tuple[int, str] | None:
-    """Minutes and the remaining note from '1.5h note', '1h 30m', '90m', '2 hours'."""
+def read_duration(text: str) -> tuple[int, str] | None:
+    """Minutes (any amount, negative if signed so) and the remaining note from a leading
+    duration such as '1.5h note', '1h30m', '1:30', '90m', '1,5 t'; None if none leads."""
     stripped = text.strip()
     found = _DURATION.match(stripped)
-    if found is None or not (found.group("h") or found.group("m")):
+    if found is None or not any(found.group(g) for g in ("h", "m", "ch")):
         return None
     minutes = 0.0
+    if found.group("ch"):
+        minutes = int(found.group("ch")) * 60 + int(found.group("cm"))
     if found.group("h"):
         minutes += float(found.group("h").replace(",", ".")) * 60
     if found.group("m"):
         minutes += int(found.group("m"))
     whole = round(minutes)
-    if not 0 < whole <= MAX_MINUTES:
-        return None
+    if found.group("sign") in ("-", "\u2212"):
+        whole = -whole
     return whole, stripped[found.end() :].strip()
+
+
+def duration_text(text: str) -> str:
+    """The leading duration of `text` as typed (for naming it in an error), else all of it."""
+    found = _DURATION.match(text.strip())
+    return found.group(0).strip() if found is not None and found.group(0).strip() else text
+
+
+def parse_duration(text: str) -> tuple[int, str] | None:
+    """Minutes (MIN_MINUTES..MAX_MINUTES) and the remaining note; None if not such a duration."""
+    parsed = read_duration(text)
+    if parsed is None or not MIN_MINUTES <= parsed[0] <= MAX_MINUTES:
+        return None
+    return parsed
 
 
 def parse_status(text: str) -> TicketStatus | None:

@@ -73,8 +73,20 @@ APPROVAL_LABELS = {
 
 
 def hours(minutes: int) -> str:
-    """Logged time, e.g. '1.5 h'."""
-    return f"{minutes / 60:g} h"
+    """Logged time, e.g. '1 h 30 min', '1 min', '2 h'."""
+    return duration(timedelta(minutes=minutes))
+
+
+def _minutes_phrase(minutes: int) -> str:
+    """A limit in words, e.g. '1 minute', '24 hours'."""
+    if minutes % 60 == 0:
+        return plural(minutes // 60, "hour")
+    return plural(minutes, "minute")
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """'1 day', '3 days' (`many` for irregular plurals)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
 
 
 # --- the intake form ----------------------------------------------------------------------------
@@ -538,11 +550,26 @@ def time_logged(ticket: Ticket, minutes: int, total: int) -> Reply:
     )
 
 
-def bad_duration(text: str) -> Reply:
+def _duration_examples(least: int, most: int) -> str:
+    return (
+        f"Give between {_minutes_phrase(least)} and {_minutes_phrase(most)}, e.g. "
+        "'log SUP-1001 1h30m what you did', or '90m', '1:30', '1.5h'."
+    )
+
+
+def bad_duration(text: str, least: int = 1, most: int = 24 * 60) -> Reply:
     """A time log that is not a duration."""
     return Reply(
-        text=f"'{text}' is not a duration I understand. Try e.g. 'log SUP-1001 1.5h what you did' "
-        "or '90m'.",
+        text=f"'{text}' is not a duration I understand. {_duration_examples(least, most)}",
+        private=True,
+    )
+
+
+def duration_out_of_range(text: str, least: int, most: int) -> Reply:
+    """A time log outside what one entry may hold."""
+    return Reply(
+        text=f"'{text}' is outside what one time entry can hold. "
+        f"{_duration_examples(least, most)} Log longer work as several entries.",
         private=True,
     )
 

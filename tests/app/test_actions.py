@@ -160,9 +160,9 @@ async def test_agents_log_time_on_approved_consultancy_only(world: World) -> Non
     first = await act(
         world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text="1.5h restored 3 stores"
     )
-    assert first.text == "Logged 1.5 h on SUP-1001 (1.5 h billable in total)."
+    assert first.text == "Logged 1 h 30 min on SUP-1001 (1 h 30 min billable in total)."
     second = await act(world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text="45m")
-    assert second.text == "Logged 0.75 h on SUP-1001 (2.25 h billable in total)."
+    assert second.text == "Logged 45 min on SUP-1001 (2 h 15 min billable in total)."
     async with world.desk.store.unit() as uow:
         entries = await uow.tickets.time_entries(ref=ref)
     assert [(e.minutes, e.note, e.agent) for e in entries] == [
@@ -331,3 +331,34 @@ async def test_a_resolved_or_closed_ticket_cannot_be_reprioritised(
     }
     assert refused.text == expected[final]
     assert await get(world, ref) == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "minutes", "shown"),
+    [("1h30m", 90, "1 h 30 min"), ("1:30", 90, "1 h 30 min"), ("1m", 1, "1 min"),
+     ("1,5t", 90, "1 h 30 min"), ("24h", 1440, "24 h")],
+)  # fmt: skip
+async def test_logged_time_is_read_in_many_forms_and_shown_in_hours_and_minutes(
+    world: World, typed: str, minutes: int, shown: str
+) -> None:
+    ref = await consultancy(world)
+    await act(world.desk, actor=ANDERS, ref=ref, action=actions.APPROVE)
+    reply = await act(
+        world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text=f"{typed} restore"
+    )
+    assert reply.text == f"Logged {shown} on SUP-1001 ({shown} billable in total)."
+    async with world.desk.store.unit() as uow:
+        assert [e.minutes for e in await uow.tickets.time_entries(ref=ref)] == [minutes]
+
+
+@pytest.mark.parametrize("typed", ["25h", "1000h", "0h", "-1h", "0:00"])
+async def test_a_duration_outside_the_limits_names_them(world: World, typed: str) -> None:
+    ref = await consultancy(world)
+    await act(world.desk, actor=ANDERS, ref=ref, action=actions.APPROVE)
+    reply = await act(
+        world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text=f"{typed} restore"
+    )
+    assert reply.text.startswith(f"'{typed}' is outside what one time entry can hold. ")
+    assert "between 1 minute and 24 hours" in reply.text
+    async with world.desk.store.unit() as uow:
+        assert await uow.tickets.time_entries(ref=ref) == []
