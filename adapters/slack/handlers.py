@@ -31,10 +31,10 @@ from adapters.slack.surface import INTAKE_CALLBACK
 from adapters.slack.workspaces import NotInstalledError, Workspaces
 from bot.app.actions import act, record_thread_reply
 from bot.app.callers import Origin, identify_in
+from bot.app.conversation import respond
 from bot.app.desk import Desk
 from bot.app.filing import file_ticket, refusal
 from bot.app.intake import SUMMARY, IntakeError, intake_form, validate_answers
-from bot.app.questions import answer
 from bot.app.replies import Reply
 from bot.domain.models import Channel, Identity, ThreadRef
 
@@ -44,6 +44,15 @@ log = logging.getLogger(__name__)
 
 ERROR_MAX = 150  # Slack shows input errors under the field; keep them short
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def typed(event: Mapping[str, Any], *, mentions: bool = False) -> str:
+    """What the person typed, with Slack's &amp; &lt; &gt; undone (whatever the bot posts
+    back is escaped again); @mentions dropped unless `mentions`."""
+    text = str(event.get("text", ""))
+    if not mentions:
+        text = _MENTION.sub("", text)
+    return text.strip().replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def slack_identity(user_id: str) -> Identity:
@@ -180,40 +189,42 @@ class SlackHandlers:
     # -- messages --------------------------------------------------------------------------
 
     async def mention(self, event: Mapping[str, Any], team: str | None) -> None:
-        """`@supportbot what's current uptime`: answer in the thread of the mention."""
-        text = _MENTION.sub("", str(event.get("text", ""))).strip()
+        """`@supportbot ack SUP-1001` or `@supportbot what's current uptime`: act or answer,
+        in the thread of the mention."""
         origin = Origin(slack_team=team, slack_channel=event.get("channel"))
-        reply = await answer(
-            self.desk, asker=slack_identity(event["user"]), text=text, origin=origin
+        reply = await respond(
+            self.desk, speaker=slack_identity(event["user"]), text=typed(event), origin=origin
         )
+        self.wake()  # an action's thread post and redrawn announcement wait in the outbox
         thread = event.get("thread_ts") or event.get("ts")
         await self.post(team, event["channel"], reply, thread_ts=thread, user=event["user"])
 
     async def message(
         self, event: Mapping[str, Any], team: str | None, bot_user: str | None = None
     ) -> None:
-        """A DM is a question; a reply in a ticket's thread may be the first response."""
+        """A DM is an action or a question; a reply in a ticket's thread is just that (the
+        first response, if an agent's), even if it starts with a verb: commands in a
+        channel go through a mention."""
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return  # edits, joins, other bots: not people talking to us
         author = slack_identity(event["user"])
-        text = str(event.get("text", ""))
         if event.get("channel_type") == "im":
-            question = _MENTION.sub("", text).strip()
-            reply = await answer(
-                self.desk, asker=author, text=question, origin=Origin(slack_team=team)
+            reply = await respond(
+                self.desk, speaker=author, text=typed(event), origin=Origin(slack_team=team)
             )
+            self.wake()
             await self.post(team, event["channel"], reply)  # a DM is private already
             return
         thread_ts = event.get("thread_ts")
         if not thread_ts or thread_ts == event.get("ts"):
             return  # not a thread reply
-        if bot_user and f"<@{bot_user}" in text:
+        if bot_user and f"<@{bot_user}" in str(event.get("text", "")):
             return  # addressed to the bot: the app_mention event answers it
         noted = await record_thread_reply(
             self.desk,
             author=author,
             thread=ThreadRef(Channel.SLACK, event["channel"], thread_ts),
-            text=text,
+            text=typed(event, mentions=True),
         )
         self.wake()
         if noted is not None:
