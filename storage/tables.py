@@ -46,9 +46,12 @@ def _json(*, default_factory: Any = dict) -> Any:
 class CustomerBase(SQLModel):
     name: str
     slack_team: str | None = None
-    slack_channel: str | None = Field(default=None, index=True)
-    teams_tenant: str | None = Field(default=None, index=True)
-    teams_channel: str | None = None
+    # One support channel / tenant per customer, and one customer per channel / tenant: the
+    # bot finds the customer of a message by these, so a shared one would be ambiguous.
+    # Slack channel ids are unique across workspaces (a Slack Connect channel keeps its id).
+    slack_channel: str | None = Field(default=None, index=True, unique=True)
+    teams_tenant: str | None = Field(default=None, index=True, unique=True)
+    teams_channel: str | None = Field(default=None, index=True, unique=True)
     teams_conversation: str | None = Field(default=None, sa_type=sa.Text)
     go_live: date | None = None
     hypercare_weeks: int | None = None

@@ -51,6 +51,14 @@ def _name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+# The chat bindings one customer at most may hold, and how a clash is told.
+_BINDINGS = {
+    "slack_channel": "channel {} is already the support channel of {}",
+    "teams_tenant": "Teams tenant {} already belongs to {}",
+    "teams_channel": "Teams channel {} is already the support channel of {}",
+}
+
+
 class SqlCustomerRepository:
     """Customers in SQL."""
 
@@ -75,6 +83,14 @@ class SqlCustomerRepository:
         existing = await self.by_name(name=name)
         if existing is not None:
             raise DuplicateError(f"customer {existing.name!r} exists already")
+        await self._check_bindings(
+            None,
+            {
+                "slack_channel": slack_channel,
+                "teams_tenant": teams_tenant,
+                "teams_channel": teams_channel,
+            },
+        )
         row = CustomerRow(
             name=name,
             name_key=_name_key(name),
@@ -85,7 +101,9 @@ class SqlCustomerRepository:
             go_live=go_live,
             hypercare_weeks=hypercare_weeks,
         )
-        await insert_unique(self._s, row, f"customer {name!r} exists already")
+        await insert_unique(
+            self._s, row, f"customer {name!r}, or one of its channels, exists already"
+        )
         return _customer(row)
 
     async def get(self, *, customer_id: int) -> Customer | None:
@@ -125,6 +143,7 @@ class SqlCustomerRepository:
                 raise DuplicateError(f"customer {changes['name']!r} exists already")
             changes["name"] = " ".join(str(changes["name"]).split())
             row.name_key = _name_key(changes["name"])
+        await self._check_bindings(customer_id, changes)
         for key, value in changes.items():
             setattr(row, key, dict(value) if key == "policy_overrides" else value)
         await self._s.flush()
@@ -134,6 +153,16 @@ class SqlCustomerRepository:
         """All customers by name."""
         rows = await self._s.scalars(sa.select(CustomerRow).order_by(col(CustomerRow.name_key)))
         return [_customer(r) for r in rows]
+
+    async def _check_bindings(self, customer_id: int | None, values: dict[str, Any]) -> None:
+        """DuplicateError naming the customer that holds any of these channels or tenants."""
+        for field, message in _BINDINGS.items():
+            value = values.get(field)
+            if value is None:
+                continue
+            holder = await self._one(getattr(CustomerRow, field) == value)
+            if holder is not None and holder.id != customer_id:
+                raise DuplicateError(message.format(value, holder.name))
 
     async def _one(self, *where: Any) -> Customer | None:
         stmt = sa.select(CustomerRow).where(*where).order_by(col(CustomerRow.id)).limit(1)

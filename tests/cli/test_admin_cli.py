@@ -129,6 +129,40 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(cli, argv, message):
     assert (cli("customer", "list", "--json")[1], cli("contact", "list", "--json")[1]) == before
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "message"),
+    [
+        (
+            ("--slack-team", "T01ACME", "--slack-channel", "C01SUPPORT"),
+            ("--slack-team", "T01ACME", "--slack-channel", "c01support"),
+            "channel C01SUPPORT is already the support channel of Acme A/S",
+        ),
+        (
+            ("--slack-channel", "C01SUPPORT"),
+            ("--slack-team", "T02GAMMA", "--slack-channel", "C01SUPPORT"),
+            "channel C01SUPPORT is already the support channel of Acme A/S",
+        ),
+        (
+            ("--teams-tenant", TENANT),
+            ("--teams-tenant", TENANT.upper()),
+            f"Teams tenant {TENANT} already belongs to Acme A/S",
+        ),
+        (
+            ("--teams-tenant", TENANT, "--teams-channel", "19:abc@thread.tacv2"),
+            ("--teams-tenant", AAD_USER, "--teams-channel", "19:abc@thread.tacv2"),
+            "Teams channel 19:abc@thread.tacv2 is already the support channel of Acme A/S",
+        ),
+    ],
+)
+def test_a_channel_or_tenant_is_registered_to_one_customer(cli, first, second, message):
+    assert cli("customer", "add", "Acme A/S", *first)[0] == 0
+    before = cli("customer", "list", "--json")[1]
+    status, out, err = cli("customer", "add", "Gamma", *second)
+    assert status == 2 and out == ""
+    assert err == f"supportbot: error: {message}\n"
+    assert cli("customer", "list", "--json")[1] == before
+
+
 def test_contacts_add_and_list(cli):
     cli("customer", "add", "Acme")
     cli("customer", "add", "Vendor")
@@ -268,10 +302,15 @@ def test_billable_export_sums_hours_per_customer_and_month(cli, tmp_path):
 def test_db_info_and_upgrade(cli):
     status, out, _ = cli("db", "info")
     assert status == 0 and out.startswith("database: ")
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     status, out, _ = cli("db", "upgrade")
-    assert status == 0 and "schema: up to date (revision 0001)" in out
+    assert status == 0 and f"schema: up to date (revision {head})" in out
     status, out, _ = cli("db", "info")
-    assert "schema: up to date (revision 0001)" in out
+    assert f"schema: up to date (revision {head})" in out
 
 
 def test_version_names_the_database(cli, database):

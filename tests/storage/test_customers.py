@@ -135,3 +135,60 @@ async def test_every_customer_field_round_trips(store):
     assert loaded.name == "Acme Group" and loaded.hypercare_weeks == 8
     assert loaded.teams_conversation == '{"conversation": {"id": "19:x"}}'
     assert loaded.policy_overrides == {"availability_target_percent": 99.9}
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "message"),
+    [
+        (
+            {"slack_team": "T1", "slack_channel": "C1"},
+            {"slack_team": "T1", "slack_channel": "C1"},
+            "channel C1 is already the support channel of Acme",
+        ),
+        (
+            {"slack_channel": "C1"},
+            {"slack_team": "T2", "slack_channel": "C1"},
+            "channel C1 is already the support channel of Acme",
+        ),
+        (
+            {"teams_tenant": "tenant-a"},
+            {"teams_tenant": "tenant-a"},
+            "Teams tenant tenant-a already belongs to Acme",
+        ),
+        (
+            {"teams_tenant": "tenant-a", "teams_channel": "19:x"},
+            {"teams_tenant": "tenant-b", "teams_channel": "19:x"},
+            "Teams channel 19:x is already the support channel of Acme",
+        ),
+    ],
+)
+async def test_a_channel_or_tenant_belongs_to_one_customer(store, first, second, message):
+    async with store.unit() as uow:
+        acme = await uow.customers.add(name="Acme", **first)
+    async with store.unit() as uow:
+        with pytest.raises(DuplicateError, match=message):
+            await uow.customers.add(name="Gamma", **second)
+        gamma = await uow.customers.add(name="Gamma")
+        with pytest.raises(DuplicateError, match=message):
+            await uow.customers.update(customer_id=gamma.id, **second)
+        # Re-saving a customer's own binding is no clash.
+        await uow.customers.update(customer_id=acme.id, **first)
+    async with store.unit() as uow:
+        assert [c.name for c in await uow.customers.all()] == ["Acme", "Gamma"]
+        assert await uow.customers.get(customer_id=gamma.id) == gamma
+
+
+@pytest.mark.parametrize("column", ["slack_channel", "teams_tenant", "teams_channel"])
+async def test_the_database_refuses_a_shared_channel_or_tenant(store, column):
+    import sqlalchemy as sa
+    from sqlalchemy.exc import IntegrityError
+
+    insert = sa.text(
+        f"INSERT INTO customers (name, name_key, {column}, policy_overrides) "
+        f"VALUES (:name, :key, 'X1', '{{}}')"
+    )
+    async with store.engine.begin() as conn:
+        await conn.execute(insert, {"name": "Acme", "key": "acme"})
+    with pytest.raises(IntegrityError):
+        async with store.engine.begin() as conn:
+            await conn.execute(insert, {"name": "Gamma", "key": "gamma"})

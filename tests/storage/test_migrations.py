@@ -63,3 +63,35 @@ async def test_stores_opened_together_in_one_process_migrate_in_turn(tmp_path):
         for store in stores:
             assert (await status(store.engine)).up_to_date
             await store.close()
+
+
+async def test_customers_sharing_a_channel_before_0002_keep_it_on_the_first(database):
+    import sqlalchemy as sa
+
+    from storage.migrate import upgrade
+
+    store = await open_store(database.url, search_path=database.search_path, upgrade=False)
+    try:
+        await upgrade(store.engine, "0001")
+        insert = sa.text(
+            "INSERT INTO customers (id, name, name_key, slack_channel, teams_tenant, "
+            "policy_overrides) VALUES (:id, :name, :key, :channel, :tenant, '{}')"
+        )
+        async with store.engine.begin() as conn:
+            for id_, name, channel, tenant in (
+                (1, "Acme", "C1", "t-1"),
+                (2, "Gamma", "C1", "t-2"),
+                (3, "Delta", "C2", "t-1"),
+            ):
+                row = {"id": id_, "name": name, "key": name.lower(), "channel": channel}
+                await conn.execute(insert, {**row, "tenant": tenant})
+        await upgrade(store.engine)
+        assert (await status(store.engine)).up_to_date
+        async with store.unit() as uow:
+            found = {
+                c.name: (c.slack_channel, c.teams_tenant) for c in await uow.customers.all()
+            }
+            assert await uow.customers.by_slack_channel(team=None, channel="C1") is not None
+        assert found == {"Acme": ("C1", "t-1"), "Gamma": (None, "t-2"), "Delta": ("C2", None)}
+    finally:
+        await store.close()
