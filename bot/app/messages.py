@@ -24,12 +24,18 @@ if TYPE_CHECKING:
 
 
 def when(at: datetime, policy: Policy, *, zone: bool = True) -> str:
-    """An instant in the agreement's time zone, e.g. 'Mon 30 Nov 2026 10:00 (Copenhagen time)'."""
+    """An instant in the agreement's time zone, e.g. 'Mon 30 Nov 2026 10:00 (Copenhagen time)'.
+
+    Seconds are shown when the instant is not on a whole minute (a due time counted from a
+    filing at 09:13:27 is 17:13:27), so a due time and the time left before it always agree.
+    """
     local = at.astimezone(policy.timezone)
+    clock = "%H:%M:%S" if local.second or local.microsecond else "%H:%M"
+    shown = local.strftime(f"%a %d %b %Y {clock}")
     if not zone:
-        return f"{local:%a %d %b %Y %H:%M}"
+        return shown
     city = policy.timezone.key.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{local:%a %d %b %Y %H:%M} ({city} time)"
+    return f"{shown} ({city} time)"
 
 
 def day(at: datetime, policy: Policy) -> str:
@@ -37,8 +43,16 @@ def day(at: datetime, policy: Policy) -> str:
     return f"{at.astimezone(policy.timezone):%a %d %b %Y}"
 
 
+def time_left(delta: timedelta) -> str:
+    """Time remaining, in whole minutes cut down (never more than there is), e.g. '7 h 30 min';
+    under a minute is 'less than a minute', not '0 min'."""
+    if timedelta(0) <= delta < timedelta(minutes=1):
+        return "less than a minute"
+    return duration(delta)
+
+
 def duration(delta: timedelta) -> str:
-    """A business-time span, e.g. '7 h 30 min'."""
+    """A business-time span in whole minutes cut down, e.g. '7 h 30 min'."""
     minutes = int(abs(delta).total_seconds() // 60)
     hours, rest = divmod(minutes, 60)
     if hours and rest:
@@ -203,7 +217,7 @@ def intake_summary(
         Field("Priority", priority_name(policy, assessment.classification.priority)),
         Field("Why", assessment.classification.reason),
         Field("First response due", when(assessment.due, policy)),
-        Field("Business time left", duration(assessment.left)),
+        Field("Business time left", time_left(assessment.left)),
         Field("Category", assessment.category_name),
     ]
     text = "Please check your ticket. File it? (yes / back / cancel)"
@@ -269,7 +283,7 @@ def filed(
     text = (
         f"Filed {ticket.ref} with priority {priority_name(policy, ticket.priority)}. "
         f"First response due {when(ticket.first_response_due, policy)}, "
-        f"{duration(left)} of business time from now."
+        f"{time_left(left)} of business time from now."
     )
     if ticket.consultancy and own_approval is not None:
         others = (
@@ -670,7 +684,8 @@ def sla_line(policy: Policy, ticket: Ticket, snap: SlaSnapshot) -> str:
     if snap.state is SlaState.BREACHED:
         return f"first response overdue since {due}"
     risk = ", at risk" if snap.state is SlaState.AT_RISK else ""
-    return f"first response due {due}, {duration(snap.remaining)} of business time left{risk}"
+    left = time_left(snap.remaining)
+    return f"first response due {due}, {left} of business time left{risk}"
 
 
 def ticket_status(

@@ -220,3 +220,17 @@ async def test_anything_else_gets_help_with_examples(world: World, text: str) ->
     reply = await ask(world, CARLA, text)
     assert reply.startswith("Help\nI didn't catch that.")
     assert "when is SUP-1001 due?" in reply
+
+
+@pytest.mark.parametrize(
+    ("seconds_before", "expected"),
+    [(20, "less than a minute"), (80, "1 min"), (3600, "1 h")],
+)
+async def test_due_time_and_time_left_agree_near_the_deadline(
+    world: World, seconds_before: int, expected: str
+) -> None:
+    world.clock.advance(seconds=30)  # filed at 09:00:30: due Tue 01 Dec 09:00:30
+    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+    world.clock.advance(days=1, seconds=-seconds_before)
+    reply = await ask(world, CARLA, "when is SUP-1001 due?")
+    assert f"first response due Tue 01 Dec 2026 09:00:30 (Copenhagen time), {expected} " in reply
