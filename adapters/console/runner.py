@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
+import threading
 import uuid
 from collections.abc import Mapping
 from typing import TextIO
@@ -17,7 +19,7 @@ from bot.app.ports import Notifier
 from bot.app.replies import Reply
 from bot.domain.models import Channel, Destination, Role
 
-__all__ = ["make_view", "run_console"]
+__all__ = ["make_view", "read_line", "run_console"]
 
 WELCOME = (
     "Welcome to the supportbot console: a support desk run by the support agreement. "
@@ -52,6 +54,18 @@ async def run_console(
     input = input if input is not None else sys.stdin
     output = output if output is not None else sys.stdout
     view = view if view is not None else make_view(input, output, rich=rich)
+    view.info(WELCOME.format(customer=DEMO_CUSTOMER))
+    try:
+        await _converse(desk, view, role)
+    except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels us, then exits with 130
+        view.info("Bye.")
+        raise
+    view.info("Bye.")
+    return 0
+
+
+async def _converse(desk: Desk, view: View, role: str) -> None:
+    """Read and answer lines until /quit or end of input."""
     customer = await seed_demo(desk.store, desk.policy, desk.now())
     session = Session(desk, PERSONAS[role], origin_of(customer))
 
@@ -65,20 +79,49 @@ async def run_console(
 
     notifier = ConsoleNotifier(view, run_id=uuid.uuid4().hex[:8], visible=visible)
     notifiers: dict[Channel, Notifier] = {Channel.CONSOLE: notifier}
-    view.info(WELCOME.format(customer=DEMO_CUSTOMER))
     view.say(session.whoami())
     await _drain_all(desk, notifiers)  # posts left over from an earlier run
     while True:
-        line = view.read(session.prompt)
+        line = await read_line(view, session.prompt)
         if line is None:
-            break
+            return
         result = await session.handle(line)
         if result is QUIT:
-            break
+            return
         assert isinstance(result, list)
         for reply in result:
             assert isinstance(reply, Reply)
             view.say(reply)
         await _drain_all(desk, notifiers)
-    view.info("Bye.")
-    return 0
+
+
+async def read_line(view: View, prompt: str) -> str | None:
+    """`view.read` off the event loop, so Ctrl-C (a cancellation) ends the wait at once.
+
+    The read runs in a daemon thread, not the default executor: asyncio.run waits for that
+    executor on the way out, which would hold the exit until Enter is pressed.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str | None] = loop.create_future()
+
+    def settle(result: str | None, error: BaseException | None) -> None:
+        if future.done():  # cancelled meanwhile: nobody waits for this line any more
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def work() -> None:
+        line, problem = None, None
+        try:
+            line = view.read(prompt)
+        except BaseException as error:  # handed to the waiting coroutine
+            problem = error
+        try:
+            loop.call_soon_threadsafe(settle, line, problem)
+        except RuntimeError:  # the loop is closed: the console has ended
+            pass
+
+    threading.Thread(target=work, name="console-input", daemon=True).start()
+    return await future

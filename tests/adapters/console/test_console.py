@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,8 @@ from adapters.console.runner import run_console
 from adapters.console.seed import DEMO_CUSTOMER
 from bot.app.desk import Desk
 from bot.app.filing import file_ticket
-from bot.domain.models import Channel, Identity, Role
+from bot.app.replies import Reply
+from bot.domain.models import Channel, Destination, Identity, Role
 from bot.domain.policy import default_policy
 from tests.app.conftest import INCIDENT, MONDAY_9
 from tests.fakes import FixedClock, InMemoryStore
@@ -252,3 +256,67 @@ def test_a_bad_fixed_clock_is_a_one_line_error(tmp_path: Path) -> None:
     ]
     bad_role = supportbot(tmp_path, "--as", "boss", stdin="")
     assert bad_role.returncode == 2 and "invalid choice: 'boss'" in bad_role.stderr
+
+
+class BlockedKeyboard:
+    """A view whose read blocks like a terminal nobody types into, until released."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.released = threading.Event()
+        self.reading: asyncio.Event | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def say(self, reply: Reply) -> None:
+        self.lines.append(reply.text)
+
+    def posted(self, destination: Destination, reply: Reply) -> None:
+        self.lines.append(reply.text)
+
+    def info(self, text: str) -> None:
+        self.lines.append(text)
+
+    def read(self, prompt: str) -> str | None:
+        assert self.loop is not None and self.reading is not None
+        self.loop.call_soon_threadsafe(self.reading.set)
+        self.released.wait(timeout=10)
+        return None
+
+
+async def test_ctrl_c_while_waiting_for_input_says_bye_at_once(desk: Desk) -> None:
+    view = BlockedKeyboard()
+    view.loop, view.reading = asyncio.get_running_loop(), asyncio.Event()
+    task = asyncio.create_task(run_console(desk, view=view))
+    await asyncio.wait_for(view.reading.wait(), timeout=10)
+    task.cancel()  # what asyncio.run does on Ctrl-C
+    try:
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=10)
+        assert view.lines[-1] == "Bye."
+        assert not view.released.is_set()  # it did not wait for the read to return
+    finally:
+        view.released.set()
+
+
+def test_ctrl_c_in_the_chat_exits_with_bye(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}",
+        "SUPPORTBOT_NOW": "2026-11-30T09:00:00+01:00",
+    }
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "supportbot"), "chat", "--plain"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:  # wait for the prompt's turn: the welcome is shown
+        if line.startswith("bot> You are"):
+            break
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 130
+    assert "-- Bye." in out
