@@ -21,10 +21,17 @@ class ConsoleNotifier:
     """
 
     def __init__(
-        self, view: View, *, run_id: str, visible: Callable[[Destination], bool] | None = None
+        self,
+        view: View,
+        *,
+        run_id: str,
+        visible: Callable[[Destination], bool] | None = None,
+        aside: Callable[[Destination], str | None] | None = None,
     ) -> None:
         self.view = view
         self.visible = visible or (lambda _: True)
+        # A console line in place of a post not shown here, e.g. pointing to `/as approver`.
+        self.aside = aside or (lambda _: None)
         # Thread ids are stored on tickets, so they must not repeat across runs on one database.
         self._run_id = run_id
         self._numbers = itertools.count(1)
@@ -33,6 +40,8 @@ class ConsoleNotifier:
         """Render the post (if visible here) and return where it landed."""
         if self.visible(destination):
             self.view.posted(destination, Reply.from_json(content))
+        elif (note := self.aside(destination)) is not None:
+            self.view.info(note)
         thread = destination.thread or f"{self._run_id}.{next(self._numbers)}"
         return ThreadRef(Channel.CONSOLE, destination.conversation, thread)
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from adapters.console.notifier import ConsoleNotifier
-from adapters.console.seed import DEMO_CUSTOMER, DEMO_USERS, PERSONAS, origin_of, seed_demo
+from adapters.console.seed import DEMO_CUSTOMER, PERSONAS, origin_of, seed_demo
 from adapters.console.session import QUIT, Session
 from adapters.console.view import PlainView, RichView, View
 from bot.app.desk import Desk
@@ -20,6 +20,8 @@ from bot.app.replies import Reply
 from bot.domain.models import Channel, Destination, Role
 
 __all__ = ["make_view", "read_line", "run_console"]
+
+_PERSONA_OF_USER = {p.identity.user_id: p for p in PERSONAS.values()}
 
 WELCOME = (
     "Welcome to the supportbot console: a support desk run by the support agreement. "
@@ -70,14 +72,25 @@ async def _converse(desk: Desk, view: View, role: str) -> None:
     session = Session(desk, PERSONAS[role], origin_of(customer))
 
     def visible(destination: Destination) -> bool:
-        # Agents watch every channel; everyone else only the demo organisation's.
+        # A direct message only to whom it is addressed; agents watch every channel, everyone
+        # else only the demo organisation's.
+        if destination.user is not None:
+            return destination.user == session.persona.identity.user_id
         if session.persona.contact_role is Role.AGENT:
             return True
-        if destination.user is not None:
-            return destination.user in DEMO_USERS
         return destination.conversation == customer.name
 
-    notifier = ConsoleNotifier(view, run_id=uuid.uuid4().hex[:8], visible=visible)
+    def aside(destination: Destination) -> str | None:
+        # Another console persona's direct message: say so, so the demo can follow it.
+        persona = _PERSONA_OF_USER.get(destination.user or "")
+        if persona is None:
+            return None
+        return (
+            f"[a direct message went to {persona.name}; type '/as {persona.role}' to see "
+            "what they see next]"
+        )
+
+    notifier = ConsoleNotifier(view, run_id=uuid.uuid4().hex[:8], visible=visible, aside=aside)
     notifiers: dict[Channel, Notifier] = {Channel.CONSOLE: notifier}
     view.say(session.whoami())
     await _drain_all(desk, notifiers)  # posts left over from an earlier run

@@ -126,8 +126,11 @@ async def test_the_consultancy_approval_flow(desk: Desk) -> None:
     )
     assert "This is a consultancy service: it is billable, outside the fixed fee" in out
     assert "Your approver has been asked." in out
-    assert "[posted to direct message to anders]\n  | Approval needed: SUP-1001" in out
-    assert "[Approve: approve SUP-1001]   [Decline: decline SUP-1001]" in out
+    # Carla filed: the approver's direct message is his, not shown to her.
+    assert "[posted to direct message to anders]" not in out
+    assert (
+        "-- [a direct message went to Anders Holm; type '/as approver' to see what they see next]"
+    ) in out
     assert "bot> SUP-1001 is billable consultancy: work cannot start until" in out
     assert "bot> Only Nordlys Retail A/S's approvers can approve or decline consultancy." in out
     assert "bot> Approved: SUP-1001." in out
@@ -320,3 +323,10 @@ def test_ctrl_c_in_the_chat_exits_with_bye(tmp_path: Path) -> None:
     out, _ = proc.communicate(timeout=20)
     assert proc.returncode == 130
     assert "-- Bye." in out
+
+
+async def test_the_approver_sees_the_request_addressed_to_him(desk: Desk) -> None:
+    out = await chat(desk, *CONSULTANCY_LINES, role="approver")
+    assert "[posted to direct message to anders]\n  | Approval needed: SUP-1001" in out
+    assert "[Approve: approve SUP-1001]   [Decline: decline SUP-1001]" in out
+    assert "please confirm the approval yourself" in out
