@@ -56,10 +56,21 @@ class CustomerBase(SQLModel):
     go_live: date | None = None
     hypercare_weeks: int | None = None
     policy_overrides: dict[str, Any] = _json()
+    is_provider: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class CustomerRow(CustomerBase, table=True):
     __tablename__ = "customers"
+    __table_args__ = (
+        # At most one row is the service provider's own organisation.
+        sa.Index(
+            "ix_customers_one_provider",
+            "is_provider",
+            unique=True,
+            sqlite_where=sa.text("is_provider"),
+            postgresql_where=sa.text("is_provider"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # Lower-cased name: names are unique regardless of case ("Acme" and "ACME" are one).

@@ -68,6 +68,7 @@ class _Customers:
         teams_channel: str | None = None,
         go_live: date | None = None,
         hypercare_weeks: int | None = None,
+        is_provider: bool = False,
     ) -> Customer:
         if await self.by_name(name=name) is not None:
             raise DuplicateError(f"customer {name!r} exists")
@@ -80,6 +81,7 @@ class _Customers:
             teams_channel=teams_channel,
             go_live=go_live,
             hypercare_weeks=hypercare_weeks,
+            is_provider=is_provider,
         )
         self.s.customers[customer.id] = customer
         return customer

@@ -6,13 +6,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.app.callers import Origin
-from bot.app.ports import Store
+from bot.app.ports import Store, UnitOfWork
 from bot.domain.models import Channel, Customer, Identity, Role
 from bot.domain.policy import Policy
 
-__all__ = ["DEMO_CUSTOMER", "DEMO_USERS", "PERSONAS", "Persona", "origin_of", "seed_demo"]
+__all__ = [
+    "DEMO_CUSTOMER",
+    "DEMO_PROVIDER",
+    "DEMO_USERS",
+    "PERSONAS",
+    "Persona",
+    "origin_of",
+    "seed_demo",
+]
 
 DEMO_CUSTOMER = "Nordlys Retail A/S"
+DEMO_PROVIDER = "Fjordsoft ApS"  # the service provider, where the agent works
 DEMO_HYPERCARE_WEEKS = 4
 
 
@@ -42,7 +51,8 @@ DEMO_USERS = frozenset(p.identity.user_id for p in PERSONAS.values())
 async def seed_demo(store: Store, policy: Policy, now: datetime) -> Customer:
     """Create the demo customer and its console contacts unless they exist; return the customer.
 
-    Go-live is a week before the first run, so hypercare is under way in the demo.
+    Go-live is a week before the first run, so hypercare is under way in the demo. The agent
+    works for the service provider: the provider already registered, else the demo one.
     """
     async with store.unit() as uow:
         customer = await uow.customers.by_name(name=DEMO_CUSTOMER)
@@ -55,13 +65,19 @@ async def seed_demo(store: Store, policy: Policy, now: datetime) -> Customer:
             if persona.contact_role is None:
                 continue
             if await uow.contacts.find(identity=persona.identity) is None:
+                home = customer if persona.contact_role is not Role.AGENT else await _provider(uow)
                 await uow.contacts.add(
-                    customer_id=customer.id,
+                    customer_id=home.id,
                     identity=persona.identity,
                     role=persona.contact_role,
                     display_name=persona.name,
                 )
     return customer
+
+
+async def _provider(uow: UnitOfWork) -> Customer:
+    found = next((c for c in await uow.customers.all() if c.is_provider), None)
+    return found or await uow.customers.add(name=DEMO_PROVIDER, is_provider=True)
 
 
 def origin_of(customer: Customer) -> Origin:

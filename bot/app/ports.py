@@ -66,8 +66,9 @@ class CustomerRepository(Protocol):
         teams_channel: str | None = None,
         go_live: date | None = None,
         hypercare_weeks: int | None = None,
+        is_provider: bool = False,
     ) -> Customer:
-        """Store a new customer; DuplicateError if the name is taken."""
+        """Store a new customer; DuplicateError if the name, a channel or the provider is taken."""
         ...
 
     async def get(self, *, customer_id: int) -> Customer | None:

@@ -55,6 +55,11 @@ def _register_customer(sub: argparse._SubParsersAction[Any]) -> None:
     add.add_argument("--teams-channel", metavar="ID", help="Teams support channel id")
     add.add_argument("--go-live", metavar="YYYY-MM-DD", help="go-live date (starts hypercare)")
     add.add_argument("--hypercare-weeks", metavar="N", type=int, help="agreed hypercare weeks")
+    add.add_argument(
+        "--provider",
+        action="store_true",
+        help="this is the service provider's own organisation (where agents belong); one only",
+    )
     add.set_defaults(handler=_customer_add)
     listing = actions.add_parser("list", help="list customers")
     listing.add_argument("--json", action="store_true", help="print JSON")
@@ -64,7 +69,12 @@ def _register_customer(sub: argparse._SubParsersAction[Any]) -> None:
 def _register_contact(sub: argparse._SubParsersAction[Any]) -> None:
     contact = sub.add_parser("contact", help="bind chat identities to customers and roles")
     actions = contact.add_subparsers(dest="action", metavar="ACTION", required=True)
-    add = actions.add_parser("add", help="bind a Slack or Teams user to a customer and role")
+    add = actions.add_parser(
+        "add",
+        help="bind a Slack or Teams user to a customer and role",
+        description="Customer contacts and approvers belong to a customer; agents belong to the "
+        "service provider's organisation (`customer add NAME --provider`).",
+    )
     add.add_argument("--customer", metavar="NAME", required=True)
     who = add.add_mutually_exclusive_group(required=True)
     who.add_argument("--slack-user", metavar="U", help="Slack user id (U...)")
@@ -142,6 +152,8 @@ def _customer_add(args: argparse.Namespace) -> int:
             raise CliError(f"invalid --go-live date {args.go_live!r}: use YYYY-MM-DD") from None
     if (go_live is None) != (args.hypercare_weeks is None):
         raise CliError("--go-live and --hypercare-weeks go together")
+    if args.provider and go_live is not None:
+        raise CliError("the service provider has no go-live or hypercare of its own")
     if args.hypercare_weeks is not None and args.hypercare_weeks < 1:
         raise CliError(f"--hypercare-weeks must be at least 1, got {args.hypercare_weeks}")
 
@@ -157,12 +169,14 @@ def _customer_add(args: argparse.Namespace) -> int:
                 teams_channel=args.teams_channel,
                 go_live=go_live,
                 hypercare_weeks=args.hypercare_weeks,
+                is_provider=args.provider,
             )
         except DuplicateError as exc:
             raise CliError(str(exc)) from None
 
     customer = with_unit(add)
-    print(f"customer {customer.name} added (id {customer.id})")
+    what = "service provider" if customer.is_provider else "customer"
+    print(f"{what} {customer.name} added (id {customer.id})")
     return 0
 
 
@@ -176,7 +190,7 @@ def _customer_list(args: argparse.Namespace) -> int:
         return 0
     rows = [
         [
-            c.name,
+            f"{c.name} (provider)" if c.is_provider else c.name,
             c.slack_channel or "",
             c.teams_tenant or "",
             c.go_live.isoformat() if c.go_live else "",
@@ -198,6 +212,7 @@ def _customer_json(c: Any) -> dict[str, Any]:
         "teams_channel": c.teams_channel,
         "go_live": c.go_live.isoformat() if c.go_live else None,
         "hypercare_weeks": c.hypercare_weeks,
+        "is_provider": c.is_provider,
     }
 
 
@@ -216,6 +231,7 @@ def _contact_add(args: argparse.Namespace) -> int:
         from bot.app.ports import DuplicateError
 
         customer = await _customer_named(uow, args.customer)
+        _check_role(customer, role)
         bound = await uow.contacts.find(identity=identity)
         if bound is not None:
             owner = await uow.customers.get(customer_id=bound.customer_id)
@@ -259,6 +275,22 @@ def _contact_list(args: argparse.Namespace) -> int:
             ["CUSTOMER", "CHANNEL", "USER", "ROLE", "NAME"], [list(r.values()) for r in records]
         )
     return 0
+
+
+def _check_role(organisation: Any, role: Any) -> None:
+    """Agents belong to the service provider; customer contacts and approvers to a customer."""
+    from bot.domain.models import Role
+
+    if role is Role.AGENT and not organisation.is_provider:
+        raise CliError(
+            f"agents belong to the service provider, and {organisation.name} is a customer "
+            "(register the provider with `supportbot customer add NAME --provider`)"
+        )
+    if role is not Role.AGENT and organisation.is_provider:
+        raise CliError(
+            f"{organisation.name} is the service provider: its contacts are agents "
+            f"(--role agent), {role.value}s belong to a customer"
+        )
 
 
 async def _customer_named(uow: SqlUnitOfWork, name: str) -> Any:

@@ -97,7 +97,7 @@ class ThreadRef:
 
 @dataclass(frozen=True, slots=True)
 class Customer:
-    """A client organisation of the service provider."""
+    """A client organisation of the service provider (or, once, the provider itself)."""
 
     id: int
     name: str
@@ -109,6 +109,7 @@ class Customer:
     go_live: date | None = None
     hypercare_weeks: int | None = None
     policy_overrides: dict[str, Any] = field(default_factory=dict)
+    is_provider: bool = False  # the service provider's own organisation: where agents belong
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ def _customer(row: CustomerRow) -> Customer:
         go_live=row.go_live,
         hypercare_weeks=row.hypercare_weeks,
         policy_overrides=dict(row.policy_overrides or {}),
+        is_provider=row.is_provider,
     )
 
 
@@ -75,8 +76,9 @@ class SqlCustomerRepository:
         teams_channel: str | None = None,
         go_live: date | None = None,
         hypercare_weeks: int | None = None,
+        is_provider: bool = False,
     ) -> Customer:
-        """Store a new customer; DuplicateError if the name is taken."""
+        """Store a new customer; DuplicateError if the name, a channel or the provider is taken."""
         name = " ".join(name.split())
         if not name:
             raise ValueError("a customer needs a name")
@@ -89,6 +91,7 @@ class SqlCustomerRepository:
                 "slack_channel": slack_channel,
                 "teams_tenant": teams_tenant,
                 "teams_channel": teams_channel,
+                "is_provider": is_provider,
             },
         )
         row = CustomerRow(
@@ -100,6 +103,7 @@ class SqlCustomerRepository:
             teams_channel=teams_channel,
             go_live=go_live,
             hypercare_weeks=hypercare_weeks,
+            is_provider=is_provider,
         )
         await insert_unique(
             self._s, row, f"customer {name!r}, or one of its channels, exists already"
@@ -154,8 +158,16 @@ class SqlCustomerRepository:
         rows = await self._s.scalars(sa.select(CustomerRow).order_by(col(CustomerRow.name_key)))
         return [_customer(r) for r in rows]
 
+    async def provider(self) -> Customer | None:
+        """The service provider's own organisation, if registered."""
+        return await self._one(col(CustomerRow.is_provider).is_(True))
+
     async def _check_bindings(self, customer_id: int | None, values: dict[str, Any]) -> None:
-        """DuplicateError naming the customer that holds any of these channels or tenants."""
+        """DuplicateError naming who holds one of these channels, tenants or the provider role."""
+        if values.get("is_provider"):
+            provider = await self.provider()
+            if provider is not None and provider.id != customer_id:
+                raise DuplicateError(f"the service provider is {provider.name} already")
         for field, message in _BINDINGS.items():
             value = values.get(field)
             if value is None:

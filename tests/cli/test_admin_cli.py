@@ -99,11 +99,29 @@ def test_customer_add_and_list(cli):
             "unknown customer 'Nobody'",
         ),
         (
-            ("contact", "add", "--customer", "Acme A/S", "--slack-user", "U01", "--role", "agent"),
+            (
+                "contact",
+                "add",
+                "--customer",
+                "Acme A/S",
+                "--slack-user",
+                "U01",
+                "--role",
+                "customer",
+            ),
             "slack:U01 is already bound to Acme A/S as approver",
         ),
         (
-            ("contact", "add", "--customer", "Acme A/S", "--teams-user", "bob", "--role", "agent"),
+            (
+                "contact",
+                "add",
+                "--customer",
+                "Acme A/S",
+                "--teams-user",
+                "bob",
+                "--role",
+                "customer",
+            ),
             "invalid --teams-user",
         ),
         (
@@ -165,7 +183,7 @@ def test_a_channel_or_tenant_is_registered_to_one_customer(cli, first, second, m
 
 def test_contacts_add_and_list(cli):
     cli("customer", "add", "Acme")
-    cli("customer", "add", "Vendor")
+    cli("customer", "add", "Vendor", "--provider")
     assert (
         cli("contact", "add", "--customer", "Acme", "--slack-user", "U01", "--role", "customer")[0]
         == 0
@@ -202,6 +220,101 @@ def test_contacts_add_and_list(cli):
     ]
     _, out, _ = cli("contact", "list")
     assert "U09" in out and "agent" in out
+
+
+def test_the_provider_is_one_organisation_and_holds_the_agents(cli):
+    status, out, _ = cli("customer", "add", "Vendor ApS", "--provider")
+    assert status == 0 and out.startswith("service provider Vendor ApS added")
+    assert cli("customer", "add", "Acme")[0] == 0
+    customers = json.loads(cli("customer", "list", "--json")[1])
+    assert [(c["name"], c["is_provider"]) for c in customers] == [
+        ("Acme", False),
+        ("Vendor ApS", True),
+    ]
+    assert "Vendor ApS (provider)" in cli("customer", "list")[1]
+    ok = cli("contact", "add", "--customer", "vendor aps", "--slack-user", "U09", "--role", "agent")
+    assert ok[0] == 0
+    assert (
+        cli("contact", "add", "--customer", "Acme", "--slack-user", "U01", "--role", "approver")[0]
+        == 0
+    )
+    assert [
+        (c["customer"], c["role"]) for c in json.loads(cli("contact", "list", "--json")[1])
+    ] == [
+        ("Vendor ApS", "agent"),
+        ("Acme", "approver"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ("customer", "add", "Other ApS", "--provider"),
+            "the service provider is Vendor ApS already",
+        ),
+        (
+            (
+                "customer",
+                "add",
+                "O",
+                "--provider",
+                "--go-live",
+                "2026-12-01",
+                "--hypercare-weeks",
+                "4",
+            ),
+            "the service provider has no go-live or hypercare of its own",
+        ),
+        (
+            (
+                "contact",
+                "add",
+                "--customer",
+                "Acme A/S",
+                "--slack-user",
+                "U0AGENT",
+                "--role",
+                "agent",
+            ),
+            "agents belong to the service provider, and Acme A/S is a customer",
+        ),
+        (
+            (
+                "contact",
+                "add",
+                "--customer",
+                "Vendor ApS",
+                "--slack-user",
+                "U02",
+                "--role",
+                "customer",
+            ),
+            "Vendor ApS is the service provider: its contacts are agents",
+        ),
+        (
+            (
+                "contact",
+                "add",
+                "--customer",
+                "Vendor ApS",
+                "--slack-user",
+                "U02",
+                "--role",
+                "approver",
+            ),
+            "Vendor ApS is the service provider: its contacts are agents",
+        ),
+    ],
+)
+def test_agents_only_on_the_provider_customers_only_on_customers(cli, argv, message):
+    assert cli("customer", "add", "Acme A/S")[0] == 0
+    assert cli("customer", "add", "Vendor ApS", "--provider")[0] == 0
+    before = (cli("customer", "list", "--json")[1], cli("contact", "list", "--json")[1])
+    status, out, err = cli(*argv)
+    assert status == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert (cli("customer", "list", "--json")[1], cli("contact", "list", "--json")[1]) == before
 
 
 def _seed_tickets() -> None:

@@ -192,3 +192,26 @@ async def test_the_database_refuses_a_shared_channel_or_tenant(store, column):
     with pytest.raises(IntegrityError):
         async with store.engine.begin() as conn:
             await conn.execute(insert, {"name": "Gamma", "key": "gamma"})
+
+
+async def test_at_most_one_customer_is_the_service_provider(store):
+    async with store.unit() as uow:
+        assert await uow.customers.provider() is None
+        vendor = await uow.customers.add(name="Vendor", is_provider=True)
+        acme = await uow.customers.add(name="Acme")
+    async with store.unit() as uow:
+        assert await uow.customers.provider() == vendor and vendor.is_provider
+        assert not acme.is_provider
+        with pytest.raises(DuplicateError, match="the service provider is Vendor already"):
+            await uow.customers.add(name="Other", is_provider=True)
+        with pytest.raises(DuplicateError, match="the service provider is Vendor already"):
+            await uow.customers.update(customer_id=acme.id, is_provider=True)
+    import sqlalchemy as sa
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):  # the database holds the line too
+        async with store.engine.begin() as conn:
+            await conn.execute(
+                sa.text("UPDATE customers SET is_provider = :yes WHERE id = :id"),
+                {"yes": True, "id": acme.id},
+            )

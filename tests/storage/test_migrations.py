@@ -95,3 +95,37 @@ async def test_customers_sharing_a_channel_before_0002_keep_it_on_the_first(data
         assert found == {"Acme": ("C1", "t-1"), "Gamma": (None, "t-2"), "Delta": ("C2", None)}
     finally:
         await store.close()
+
+
+async def test_an_agents_only_organisation_becomes_the_provider_in_0003(database):
+    import sqlalchemy as sa
+
+    from storage.migrate import upgrade
+
+    store = await open_store(database.url, search_path=database.search_path, upgrade=False)
+    try:
+        await upgrade(store.engine, "0002")
+        async with store.engine.begin() as conn:
+            for id_, name in ((1, "Acme"), (2, "Provider")):
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO customers (id, name, name_key, policy_overrides) "
+                        "VALUES (:id, :name, :key, '{}')"
+                    ),
+                    {"id": id_, "name": name, "key": name.lower()},
+                )
+            for id_, customer, user, role in ((1, 1, "U1", "customer"), (2, 2, "U9", "agent")):
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO contacts (id, customer_id, channel, user_id, role, "
+                        "display_name) VALUES (:id, :customer, 'slack', :user, :role, '')"
+                    ),
+                    {"id": id_, "customer": customer, "user": user, "role": role},
+                )
+        await upgrade(store.engine)
+        async with store.unit() as uow:
+            provider = await uow.customers.provider()
+            assert provider is not None and provider.name == "Provider"
+            assert not (await uow.customers.by_name(name="Acme")).is_provider
+    finally:
+        await store.close()
