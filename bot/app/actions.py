@@ -179,7 +179,7 @@ async def _decide(a: _Act, action: str) -> Reply:
     await a.post(
         updated, msg.approval_decided(a.desk.policy, updated, a.caller.name, a.now, a.text), state
     )
-    return msg.done(f"{msg.APPROVAL_LABELS[state].capitalize()}: {updated.ref}.")
+    return msg.decision_made(updated, a.text)
 
 
 async def _reprioritise(a: _Act, action: str) -> Reply:

@@ -413,11 +413,13 @@ def approvers_only(customer: Customer | None) -> Reply:
 
 def not_pending(ticket: Ticket) -> Reply:
     """Approve/decline on a ticket that is not waiting for approval."""
-    return Reply(
-        text=f"{ticket.ref} is not waiting for approval "
-        f"(approval {APPROVAL_LABELS[ticket.approval]}).",
-        private=True,
-    )
+    why = {
+        ApprovalState.APPROVED: "it was already approved",
+        ApprovalState.DECLINED: "it was already declined",
+        ApprovalState.NOT_REQUIRED: "it is covered by the fixed fee and needs no approval",
+        ApprovalState.PENDING: "it is waiting",  # not reached: pending tickets are decided
+    }[ticket.approval]
+    return Reply(text=f"{ticket.ref} is not waiting for approval: {why}.", private=True)
 
 
 def illegal_transition(ticket: Ticket, target: TicketStatus) -> Reply:
@@ -547,6 +549,20 @@ def approval_decided(
     return Reply(text=text, footer=when(now, policy))
 
 
+def decision_made(ticket: Ticket, reason: str) -> Reply:
+    """The approver's confirmation; a decline without a reason says one can still be given."""
+    text = f"{APPROVAL_LABELS[ticket.approval].capitalize()}: {ticket.ref}."
+    if ticket.approval is ApprovalState.DECLINED:
+        if reason:
+            text += " Your reason is posted in the ticket's thread."
+        else:
+            text += (
+                " If you want to tell us why, reply in the ticket's thread or type "
+                f"'reply {ticket.ref} <your reason>'."
+            )
+    return Reply(text=text, private=True)
+
+
 def fixed_fee(ticket: Ticket) -> Reply:
     """Time is logged only for billable consultancy."""
     return Reply(
@@ -606,8 +622,9 @@ def unknown_action(action: str) -> Reply:
 # --- questions ------------------------------------------------------------------------------------
 
 
-def help_text(prefix: str, agent: bool) -> Reply:
-    """What the bot understands, with examples."""
+def help_text(prefix: str, agent: bool, *, can_file: bool = True) -> Reply:
+    """What the bot understands, with examples; how to report a problem depends on who asks
+    (`can_file`: a registered customer contact; end users go to their 1st-level support)."""
     ref = f"{prefix}-1001"
     lines = [
         "I can help with these (English or Danish):",
@@ -617,8 +634,14 @@ def help_text(prefix: str, agent: bool) -> Reply:
         "  my open tickets  /  mine åbne sager",
         "  any service windows planned?",
         "  hypercare status",
-        "To report a problem, use /ticket.",
     ]
+    if can_file and not agent:  # agents act on tickets; customers' contacts file them
+        lines.append("To report a problem, use /ticket.")
+    elif not agent:
+        lines.append(
+            "To report a problem, contact your organisation's own IT support (1st-level "
+            "support) first; they file a ticket with us when it needs 2nd-level support."
+        )
     if agent:
         lines += [
             "As an agent: ack, start, wait, resolve, close, reopen, reply, priority, log, e.g.",
@@ -628,9 +651,9 @@ def help_text(prefix: str, agent: bool) -> Reply:
     return Reply(title="Help", text="\n".join(lines), private=True)
 
 
-def didnt_understand(prefix: str, agent: bool) -> Reply:
+def didnt_understand(prefix: str, agent: bool, *, can_file: bool = True) -> Reply:
     """Anything the bot cannot answer gets help with examples."""
-    base = help_text(prefix, agent)
+    base = help_text(prefix, agent, can_file=can_file)
     return Reply(title=base.title, text="I didn't catch that.\n" + base.text, private=True)
 
 
@@ -774,7 +797,7 @@ def hypercare_before(customer: Customer, start: date, end: date, weeks: int) -> 
     """Hypercare not yet started."""
     return (
         f"{customer.name}: hypercare starts at go-live on {date_text(start)} and lasts "
-        f"{weeks} weeks, until {date_text(end)}."
+        f"{plural(weeks, 'week')}, until {date_text(end)}."
     )
 
 
@@ -784,8 +807,8 @@ def hypercare_during(
     """Hypercare running."""
     return (
         f"{customer.name}: in hypercare since go-live on {date_text(start)}, week {week} of "
-        f"{weeks}; it is planned to end {date_text(end)} ({days_left} days left), once the "
-        "system is stable and the move to standard support is agreed."
+        f"{weeks}; it is planned to end {date_text(end)} ({plural(days_left, 'day')} left), "
+        "once the system is stable and the move to standard support is agreed."
     )
 
 

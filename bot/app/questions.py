@@ -50,7 +50,9 @@ async def answer(desk: Desk, *, asker: Identity, text: str, origin: Origin | Non
         if ref is not None:
             return await _ticket(desk, uow, caller, ref, now, due=bool(_DUE.search(text)))
         if _HELP.match(text):
-            return msg.help_text(desk.policy.ticket_prefix, caller.is_agent)
+            return msg.help_text(
+                desk.policy.ticket_prefix, caller.is_agent, can_file=caller.can_file
+            )
         if _UPTIME.search(text):
             return await _uptime(desk, caller, now)
         if _WINDOWS.search(text):
@@ -59,7 +61,9 @@ async def answer(desk: Desk, *, asker: Identity, text: str, origin: Origin | Non
             return await _hypercare(desk, uow, caller, now)
         if _TICKETS.search(text):
             return await _open_tickets(desk, uow, caller, now)
-    return msg.didnt_understand(desk.policy.ticket_prefix, caller.is_agent)
+    return msg.didnt_understand(
+        desk.policy.ticket_prefix, caller.is_agent, can_file=caller.can_file
+    )
 
 
 def _snap(desk: Desk, ticket: Ticket, now: datetime) -> SlaSnapshot:

@@ -129,7 +129,7 @@ async def test_consultancy_waits_for_the_approver_before_work_starts(world: Worl
         "Anders Holm approved the consultancy on SUP-1001; work can start."
     )
     twice = await act(world.desk, actor=ANDERS, ref=ref, action=actions.DECLINE)
-    assert twice.text == "SUP-1001 is not waiting for approval (approval approved)."
+    assert twice.text == "SUP-1001 is not waiting for approval: it was already approved."
     started = await act(world.desk, actor=AGNES, ref=ref, action=actions.START)
     assert started.text.startswith("SUP-1001 is now in progress.")
     async with world.desk.store.unit() as uow:
@@ -142,7 +142,7 @@ async def test_a_declined_consultancy_cannot_start_or_be_billed(world: World) ->
     declined = await act(
         world.desk, actor=ANDERS, ref=ref, action=actions.DECLINE, text="too expensive"
     )
-    assert declined.text == "Declined: SUP-1001."
+    assert declined.text == "Declined: SUP-1001. Your reason is posted in the ticket's thread."
     assert "Reason: too expensive" in (await outbox(world.desk.store))[-1].content["text"]
     blocked = await act(world.desk, actor=AGNES, ref=ref, action=actions.START)
     assert "the customer declined it" in blocked.text
@@ -362,3 +362,21 @@ async def test_a_duration_outside_the_limits_names_them(world: World, typed: str
     assert "between 1 minute and 24 hours" in reply.text
     async with world.desk.store.unit() as uow:
         assert await uow.tickets.time_entries(ref=ref) == []
+
+
+async def test_a_decline_needs_no_reason_but_says_one_can_be_given(world: World) -> None:
+    ref = await consultancy(world)
+    declined = await act(world.desk, actor=ANDERS, ref=ref, action=actions.DECLINE)
+    assert declined.text == (
+        "Declined: SUP-1001. If you want to tell us why, reply in the ticket's thread or type "
+        "'reply SUP-1001 <your reason>'."
+    )
+    assert (await get(world, ref)).approval is ApprovalState.DECLINED
+    why = await act(world.desk, actor=ANDERS, ref=ref, action=actions.REPLY, text="Too dear")
+    assert why.text == "Your reply was posted on SUP-1001."
+    fixed = await incident(world)
+    refused = await act(world.desk, actor=ANDERS, ref=fixed, action=actions.APPROVE)
+    assert refused.text == (
+        "SUP-1002 is not waiting for approval: it is covered by the fixed fee and needs no "
+        "approval."
+    )

@@ -234,3 +234,21 @@ async def test_due_time_and_time_left_agree_near_the_deadline(
     world.clock.advance(days=1, seconds=-seconds_before)
     reply = await ask(world, CARLA, "when is SUP-1001 due?")
     assert f"first response due Tue 01 Dec 2026 09:00:30 (Copenhagen time), {expected} " in reply
+
+
+async def test_end_user_help_points_to_first_level_support_not_ticket(world: World) -> None:
+    end_user = await ask(world, ERIK, "help")
+    assert "/ticket" not in end_user
+    assert "contact your organisation's own IT support (1st-level support) first" in end_user
+    assert "To report a problem, use /ticket." in await ask(world, CARLA, "help")
+    assert "/ticket" not in await ask(world, AGNES, "help")
+
+
+async def test_one_week_and_one_day_are_singular(world: World) -> None:
+    async with world.desk.store.unit() as uow:
+        await uow.customers.update(
+            customer_id=world.acme.id, go_live=date(2026, 12, 10), hypercare_weeks=1
+        )
+    assert "lasts 1 week, until" in await ask(world, CARLA, "hypercare status")
+    world.clock.set(datetime(2026, 12, 16, 9, 0, tzinfo=CPH))
+    assert "(1 day left)" in await ask(world, CARLA, "hypercare status")
