@@ -22,6 +22,7 @@ __all__ = [
     "parse_duration",
     "parse_priority",
     "parse_status",
+    "priority_words",
     "read_duration",
 ]
 
@@ -75,6 +76,19 @@ _STATUS_WORDS = {
 # '1.5h', '1,5 t', '2 hours', '1h30m', '1 h 30 min', '90m' or clock style '1:30'; a sign is
 # read only to refuse it by name. A unit must not run on into a word ('1 hotfix' is no hour).
 _NOT_LETTER = r"(?![^\W\d_])"
+_DANISH_PRIORITIES = {
+    "kritisk": PriorityKey.HIGHEST,
+    "højest": PriorityKey.HIGHEST,
+    "højeste": PriorityKey.HIGHEST,
+    "høj": PriorityKey.HIGH,
+    "mellem": PriorityKey.MEDIUM,
+    "middel": PriorityKey.MEDIUM,
+    "lav": PriorityKey.LOW,
+    "lavest": PriorityKey.LOWEST,
+    "laveste": PriorityKey.LOWEST,
+    "forespørgsel": PriorityKey.LOWEST,
+}
+
 _DURATION = re.compile(
     r"^(?P<sign>[-−+])?\s*(?:"
     r"(?P<ch>\d{1,3}):(?P<cm>[0-5]\d)(?!\d)"
@@ -95,14 +109,15 @@ class Command:
 
 
 def ref_pattern(policy: Policy) -> re.Pattern[str]:
-    """Ticket references of this deployment, e.g. SUP-1001 (case-insensitive)."""
-    return re.compile(rf"\b{re.escape(policy.ticket_prefix)}-\d+\b", re.IGNORECASE)
+    """Ticket references of this deployment, e.g. SUP-1001, also typed 'SUP 1001' or
+    'sup1001' (case-insensitive); the number is group 1."""
+    return re.compile(rf"\b{re.escape(policy.ticket_prefix)}[-\s]?(\d+)\b", re.IGNORECASE)
 
 
 def find_ref(policy: Policy, text: str) -> str | None:
-    """The first ticket reference in `text`, upper-cased, or None."""
+    """The first ticket reference in `text` in its canonical form (SUP-1001), or None."""
     found = ref_pattern(policy).search(text)
-    return found.group(0).upper() if found else None
+    return f"{policy.ticket_prefix}-{found.group(1)}" if found else None
 
 
 def parse_command(policy: Policy, text: str) -> Command | None:
@@ -162,13 +177,27 @@ def parse_status(text: str) -> TicketStatus | None:
     return _STATUS_WORDS.get(" ".join(text.replace("-", " ").split()).casefold())
 
 
+def priority_words(policy: Policy) -> dict[str, PriorityKey]:
+    """Every word that names a priority: its key and name, its agreement label where only one
+    priority has it (e.g. 'critical', 'inquiry'), and the Danish names."""
+    words: dict[str, PriorityKey] = dict(_DANISH_PRIORITIES)
+    labels: dict[str, list[PriorityKey]] = {}
+    for rule in policy.priorities:
+        labels.setdefault(rule.label.casefold(), []).append(rule.key)
+    words.update({label: keys[0] for label, keys in labels.items() if len(keys) == 1})
+    for rule in policy.priorities:
+        words[rule.key.value] = rule.key
+        words[rule.name.casefold()] = rule.key
+    return words
+
+
 def parse_priority(policy: Policy, text: str) -> tuple[PriorityKey, str] | None:
-    """A priority (key or name, case-insensitive) at the start of `text`, and the rest."""
+    """A priority (key, name, label or Danish name, case-insensitive) at the start of `text`,
+    and the rest."""
     words = text.strip().split(maxsplit=1)
     if not words:
         return None
-    wanted = words[0].casefold()
-    for rule in policy.priorities:
-        if wanted in (rule.key.value, rule.name.casefold()):
-            return rule.key, words[1].strip() if len(words) > 1 else ""
-    return None
+    key = priority_words(policy).get(words[0].casefold().rstrip(":,."))
+    if key is None:
+        return None
+    return key, words[1].strip() if len(words) > 1 else ""

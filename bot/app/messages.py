@@ -608,8 +608,8 @@ def unknown_priority(policy: Policy) -> Reply:
     """A reprioritisation naming no priority."""
     keys = ", ".join(p.key.value for p in policy.priorities)
     return Reply(
-        text=f"Give the new priority ({keys}) and a reason, e.g. 'priority SUP-1001 high "
-        "all stores are down'.",
+        text=f"Give the new priority ({keys}, or e.g. 'critical', 'kritisk', 'høj', 'lav') "
+        "and a reason, e.g. 'priority SUP-1001 high all stores are down'.",
         private=True,
     )
 

@@ -38,6 +38,11 @@ _WINDOWS = re.compile(
 )
 _HYPERCARE = re.compile(r"hyper[\s-]?care", _I)
 _TICKETS = re.compile(r"\b(tickets?|sager?|issues?|cases?)\b", _I)
+_BARE_NUMBER = re.compile(
+    r"(?:\bstatus\s+(?:of|for|on|på|af)\s+|\b(?:ticket|sag|case|when\s+is|hvornår\s+er)\s+"
+    r"|#)#?(\d{1,9})\b",
+    _I,
+)
 _DUE = re.compile(r"\b(due|deadline|when|frist|hvornår|sla|svartid)\b", _I)
 
 
@@ -46,7 +51,7 @@ async def answer(desk: Desk, *, asker: Identity, text: str, origin: Origin | Non
     now = desk.now()
     async with desk.store.unit() as uow:
         caller = await identify_in(uow, asker, origin)
-        ref = find_ref(desk.policy, text)
+        ref = find_ref(desk.policy, text) or _bare_ref(desk, text)
         if ref is not None:
             return await _ticket(desk, uow, caller, ref, now, due=bool(_DUE.search(text)))
         if _HELP.match(text):
@@ -64,6 +69,12 @@ async def answer(desk: Desk, *, asker: Identity, text: str, origin: Origin | Non
     return msg.didnt_understand(
         desk.policy.ticket_prefix, caller.is_agent, can_file=caller.can_file
     )
+
+
+def _bare_ref(desk: Desk, text: str) -> str | None:
+    """'status of 1002', 'ticket #1002', 'when is 1002 due': a number where a ticket is meant."""
+    found = _BARE_NUMBER.search(text)
+    return f"{desk.policy.ticket_prefix}-{int(found.group(1))}" if found else None
 
 
 def _snap(desk: Desk, ticket: Ticket, now: datetime) -> SlaSnapshot:

@@ -380,3 +380,16 @@ async def test_a_decline_needs_no_reason_but_says_one_can_be_given(world: World)
         "SUP-1002 is not waiting for approval: it is covered by the fixed fee and needs no "
         "approval."
     )
+
+
+@pytest.mark.parametrize(
+    ("word", "name"), [("critical", "Highest"), ("kritisk", "Highest"), ("høj", "High")]
+)
+async def test_priority_synonyms_from_the_agreement_and_danish(
+    world: World, word: str, name: str
+) -> None:
+    ref = await incident(world)
+    reply = await act(
+        world.desk, actor=AGNES, ref=ref, action=actions.REPRIORITISE, text=f"{word} data loss"
+    )
+    assert reply.text.startswith(f"SUP-1001 is now {name} (")

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bot.app import actions
-from bot.app.commands import Command, parse_command, parse_duration, parse_priority, parse_status
+from bot.app.commands import (
+    Command,
+    find_ref,
+    parse_command,
+    parse_duration,
+    parse_priority,
+    parse_status,
+)
 from bot.domain.models import TicketStatus
 from bot.domain.policy import PriorityKey, default_policy
 
@@ -80,3 +87,25 @@ def test_parse_status_and_priority() -> None:
         "everyone down",
     )
     assert parse_priority(POLICY, "urgent") is None
+    assert parse_priority(POLICY, "critical all down") == (PriorityKey.HIGHEST, "all down")
+    assert parse_priority(POLICY, "inquiry") == (PriorityKey.LOWEST, "")
+    assert parse_priority(POLICY, "default x") is None  # two priorities share that label
+    for danish, key in [
+        ("kritisk", PriorityKey.HIGHEST),
+        ("Høj", PriorityKey.HIGH),
+        ("mellem", PriorityKey.MEDIUM),
+        ("lav", PriorityKey.LOW),
+        ("lavest", PriorityKey.LOWEST),
+    ]:
+        assert parse_priority(POLICY, f"{danish} fordi") == (key, "fordi")
+
+
+@pytest.mark.parametrize(
+    "text", ["status of SUP-1002", "status of SUP 1002", "sup1002", "Sup-1002 please"]
+)
+def test_find_ref_accepts_spaces_and_no_dash(text: str) -> None:
+    assert find_ref(POLICY, text) == "SUP-1002"
+
+
+def test_a_command_with_a_spaced_ref() -> None:
+    assert parse_command(POLICY, "ack SUP 1002") == Command("ticket.acknowledge", "SUP-1002", "")

@@ -252,3 +252,18 @@ async def test_one_week_and_one_day_are_singular(world: World) -> None:
     assert "lasts 1 week, until" in await ask(world, CARLA, "hypercare status")
     world.clock.set(datetime(2026, 12, 16, 9, 0, tzinfo=CPH))
     assert "(1 day left)" in await ask(world, CARLA, "hypercare status")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["status of SUP 1002", "status of 1002", "sup1002", "what is the status for #1002?"],
+)
+async def test_a_ticket_can_be_named_loosely(world: World, text: str) -> None:
+    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+    await file_ticket(world.desk, reporter=CARLA, answers={**INCIDENT, "summary": "Second"})
+    assert (await ask(world, CARLA, text)).startswith("SUP-1002: Second\n")
+
+
+async def test_when_is_a_bare_number_due(world: World) -> None:
+    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+    assert "SUP-1001: first response due" in await ask(world, CARLA, "when is 1001 due?")
