@@ -68,6 +68,9 @@ _CANCEL_WORDS = {"cancel", "/cancel", "annuller", "afbryd", "stop"}
 _BACK_WORDS = {"back", "/back", "tilbage"}
 _CONFIRM_WORDS = {"yes", "y", "ok", "confirm", "file", "file it", "send", "ja", "j"}
 _DECLINE_WORDS = {"no", "n", "nej"}
+# Typed as a first word during intake, these are commands, not answers ('/ticket x' too).
+_BOT_COMMANDS = {"/ticket", "/support", "/help", "/status", "/as", "/whoami", "/new"}
+_COMMAND = re.compile(r"/[a-zæøå]+", re.IGNORECASE)
 _ALIASES = {"ja": YES, "j": YES, "y": YES, "nej": NO, "n": NO}
 
 
@@ -175,7 +178,11 @@ def parse_answer(question: Question, raw: str | None) -> tuple[str, str | None]:
     text = (raw or "").strip()
     if question.kind is not QuestionKind.LONG_TEXT:
         text = " ".join(text.split())
-    if not text or (not question.required and text.casefold() in _SKIP_WORDS):
+    if text.casefold() in _SKIP_WORDS and question.kind is not QuestionKind.CHOICE:
+        if question.required:  # 'skip' is no description
+            return "", msg.CANNOT_SKIP
+        return "", None
+    if not text:
         if question.required:
             return "", msg.empty_answer(question)
         return "", None
@@ -185,7 +192,7 @@ def parse_answer(question: Question, raw: str | None) -> tuple[str, str | None]:
         return "", msg.too_long(len(text), question.max_length)
     if question.key == USERS:
         digits = text.replace(".", "").replace(",", "").replace(" ", "")
-        if not digits.isdigit() or not 0 < int(digits) <= USERS_MAX:
+        if not (digits.isascii() and digits.isdigit()) or not 0 < int(digits) <= USERS_MAX:
             return "", msg.NOT_A_NUMBER
         return str(int(digits)), None
     return text, None
@@ -312,18 +319,35 @@ def start(
     now: datetime,
     prefill: Mapping[str, str] | None = None,
 ) -> Step:
-    """Begin the dialogue; valid prefilled answers (e.g. `/ticket the summary`) are kept."""
+    """Begin the dialogue; valid prefilled answers (e.g. `/ticket the summary`) are kept, and
+    one over its length limit is cut to fit, saying so."""
     form = intake_form(policy)
     kept: list[tuple[str, str]] = []
+    notes: list[Reply] = []
     for question in form.questions:
         raw = (prefill or {}).get(question.key)
         if raw is None or not applies(question, dict(kept)):
             continue
         value, error = parse_answer(question, raw)
+        if error is not None and question.kind is QuestionKind.TEXT:
+            whole = " ".join(raw.split())
+            if len(whole) > question.max_length:
+                value, error = parse_answer(question, _cut(whole, question.max_length))
+                if error is None:
+                    notes.append(msg.shortened(question, value, len(whole)))
         if error is None and value:
             kept.append((question.key, value))
     state = IntakeState(Phase.ASKING, tuple(kept))
-    return _next(policy, calendar, state, now, (msg.intake_intro(),))
+    intro = msg.intake_intro(len(form.questions))
+    return _next(policy, calendar, state, now, (intro, *notes))
+
+
+def _cut(text: str, limit: int) -> str:
+    """The first part of `text` within `limit`, at a word boundary when one is near."""
+    head = text[:limit]
+    if len(text) > limit and " " in head[-30:]:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip()
 
 
 def advance(
@@ -337,6 +361,12 @@ def advance(
         return Step(IntakeState(Phase.CANCELLED, state.answers), (msg.intake_cancelled(),))
     if word in _BACK_WORDS:
         return _back(policy, calendar, state, now)
+    command = _slash_command(text)
+    if command is not None:
+        form = intake_form(policy)
+        question = form.question(state.current) if state.current else None
+        again = _ask(form, question, state) if question is not None else msg.confirm_reask()
+        return Step(state, (msg.mid_ticket(command), again))
     if state.phase is Phase.CONFIRMING:
         if word in _CONFIRM_WORDS:
             return Step(replace(state, phase=Phase.CONFIRMED, current=None), ())
@@ -352,6 +382,14 @@ def advance(
         return Step(state, (msg.reask(error), _ask(form, question, state)))
     answered = state.answers + ((question.key, value),)
     return _next(policy, calendar, IntakeState(Phase.ASKING, answered), now, ())
+
+
+def _slash_command(text: str) -> str | None:
+    """A bot command such as '/ticket' typed as an answer (a path like '/var/log' is not)."""
+    words = text.split()
+    if not words or not _COMMAND.fullmatch(words[0]):
+        return None
+    return words[0] if len(words) == 1 or words[0].casefold() in _BOT_COMMANDS else None
 
 
 def _next(
@@ -379,9 +417,6 @@ def _back(policy: Policy, calendar: BusinessCalendar, state: IntakeState, now: d
 
 
 def _ask(form: Form, question: Question, state: IntakeState) -> Reply:
-    # Count a conditional question until its condition is answered, so the total only shrinks.
-    values = state.values
-    asked = [
-        q for q in form.questions if q.when is None or q.when[0] not in values or applies(q, values)
-    ]
-    return msg.ask(question, asked.index(question) + 1, len(asked))
+    # Numbered by answers given, out of the most there can be (the intro says "at most"): a
+    # question that turns out not to apply ends the walk early instead of making the count jump.
+    return msg.ask(question, len(state.answers) + 1, len(form.questions))

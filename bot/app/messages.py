@@ -131,7 +131,8 @@ SINCE_PROMPT = "Since when? (optional)"
 SINCE_PLACEHOLDER = "e.g. this morning around 9"
 USERS_PROMPT = "How many users are affected? (optional)"
 USERS_PLACEHOLDER = "e.g. 25"
-NOT_A_NUMBER = "That is not a number of users. Please give a whole number, e.g. 25."
+NOT_A_NUMBER = "Sorry, that is not a number of users. Please give a whole number, e.g. 25."
+CANNOT_SKIP = "Sorry, this one is required, so it cannot be skipped. Please give an answer."
 
 
 def consultancy_choice_label(name: str) -> str:
@@ -139,33 +140,61 @@ def consultancy_choice_label(name: str) -> str:
     return f"{name} (consultancy, billable)"
 
 
+# Answer errors are whole sentences: shown as re-asks in a dialogue and beside form fields.
+
+
 def empty_answer(question: Question) -> str:
     """The re-ask for an empty required answer."""
     if question.kind is QuestionKind.CHOICE:
-        return "Please pick one of the options."
-    return "This one cannot be empty."
+        return "Sorry, I did not get that. Please pick one of the options."
+    return "Sorry, this one cannot be empty."
 
 
 def too_long(length: int, limit: int) -> str:
     """The re-ask for an answer over the length limit."""
-    return f"That is {length} characters; please keep it to {limit}."
+    return (
+        f"Sorry, that is too long: this answer takes at most {limit} characters and yours "
+        f"has {length}. Please shorten it."
+    )
 
 
 def not_a_choice(question: Question) -> str:
     """The re-ask for an answer that is not one of the choices."""
-    return f"Please answer with a number from 1 to {len(question.choices)}, or one of the labels."
+    return (
+        "Sorry, I did not get that. Please answer with a number from 1 to "
+        f"{len(question.choices)}, or one of the labels."
+    )
 
 
 def reask(error: str) -> Reply:
     """A friendly nudge before the same question again."""
-    return Reply(text=f"Sorry, I did not get that. {error}", private=True)
+    return Reply(text=error, private=True)
 
 
-def intake_intro() -> Reply:
-    """The start of a step-by-step intake."""
+def shortened(question: Question, kept: str, length: int) -> Reply:
+    """A prefilled answer over the limit was cut to fit."""
     return Reply(
-        text="Let's file a ticket. Answer each question; type 'back' to change the previous "
-        "answer or 'cancel' to stop at any time.",
+        text=f"Your {question.key} was {length} characters; it takes at most "
+        f"{question.max_length}, so I kept the first part: '{kept}'. Type 'back' after the "
+        "next question to write it again.",
+        private=True,
+    )
+
+
+def mid_ticket(command: str) -> Reply:
+    """A slash command typed while a ticket is being filed is not taken as the answer."""
+    return Reply(
+        text=f"You are in the middle of filing a ticket, so I did not take '{command}' as your "
+        "answer. Answer the question below, or type 'cancel' to stop this ticket first.",
+        private=True,
+    )
+
+
+def intake_intro(questions: int) -> Reply:
+    """The start of a step-by-step intake of at most `questions` questions."""
+    return Reply(
+        text=f"Let's file a ticket: at most {questions} questions, some optional. Type 'back' "
+        "to change the previous answer or 'cancel' to stop at any time.",
         private=True,
     )
 

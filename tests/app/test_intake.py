@@ -126,18 +126,21 @@ def test_a_consultancy_category_says_it_is_billable_before_filing() -> None:
     [
         ([], "", "cannot be empty"),
         ([], "   ", "cannot be empty"),
-        ([], "x" * 151, "That is 151 characters; please keep it to 150."),
+        ([], "x" * 151, "this answer takes at most 150 characters and yours has 151."),
         (["s"], "", "cannot be empty"),
-        (["s"], "x" * 3001, "That is 3001 characters; please keep it to 3000."),
+        (["s"], "x" * 3001, "this answer takes at most 3000 characters and yours has 3001."),
+        ([], "skip", "this one is required, so it cannot be skipped"),
+        (["s"], "spring over", "this one is required, so it cannot be skipped"),
         (["s", "d"], "", "Please pick one of the options."),
         (["s", "d"], "5", "a number from 1 to 4"),
         (["s", "d"], "0", "a number from 1 to 4"),
         (["s", "d"], "everybody", "a number from 1 to 4"),
         (["s", "d", "1"], "maybe", "a number from 1 to 2"),
         (["s", "d", "1", "1"], "15", "a number from 1 to 14"),
-        (["s", "d", "1", "1", "1"], "x" * 201, "please keep it to 200"),
+        (["s", "d", "1", "1", "1"], "x" * 201, "at most 200 characters"),
         (["s", "d", "1", "1", "1", "", ""], "lots", "not a number of users"),
         (["s", "d", "1", "1", "1", "", ""], "0", "not a number of users"),
+        (["s", "d", "1", "1", "1", "", ""], "²", "not a number of users"),
     ],
 )
 def test_bad_answers_get_a_friendly_reask_of_the_same_question(
@@ -147,7 +150,7 @@ def test_bad_answers_get_a_friendly_reask_of_the_same_question(
     again = feed(asked, bad)
     assert again.state == asked.state  # nothing recorded, same question
     assert len(again.replies) == 2
-    assert again.replies[0].text.startswith("Sorry, I did not get that.")
+    assert again.replies[0].text.startswith("Sorry, ")
     assert error in again.replies[0].text
     assert again.replies[1] == asked.replies[-1]  # the question, asked again
 
@@ -195,8 +198,46 @@ def test_a_prefilled_summary_is_not_asked_again() -> None:
     assert "(2/8) Describe" in texts(step)
 
 
-def test_the_question_count_shrinks_when_data_loss_does_not_apply() -> None:
-    assert "(4/7) What is it about?" in texts(feed(begin(), "s", "d", "4"))
+def test_the_question_count_never_jumps_when_data_loss_does_not_apply() -> None:
+    assert "at most 8 questions" in texts(begin())
+    assert "(3/8) Who is affected?" in texts(feed(begin(), "s", "d"))
+    assert "(4/8) What is it about?" in texts(feed(begin(), "s", "d", "4"))
+    assert "(4/8) Is there a risk of data loss?" in texts(feed(begin(), "s", "d", "1"))
+    assert "(7/8) How many users" in texts(feed(begin(), "s", "d", "4", "1", "", ""))
+
+
+def test_a_prefilled_summary_over_the_limit_is_cut_and_says_so() -> None:
+    long = "Users in the Aarhus segment cannot log in " * 5  # 210 characters
+    step = begin(summary=long)
+    kept = step.state.values["summary"]
+    assert len(kept) <= 150 and long.startswith(kept) and not kept.endswith(" ")
+    assert long.startswith(kept + " ")  # cut at a word
+    assert (
+        f"Your summary was 209 characters; it takes at most 150, so I kept the first part: "
+        f"'{kept}'."
+    ) in texts(step)
+    assert "(2/8) Describe" in texts(step)
+    assert feed(step, "back").state.current == "summary"
+
+
+@pytest.mark.parametrize("line", ["/ticket", "/ticket Printer on fire", "/status", "/foo"])
+def test_a_slash_command_during_intake_is_not_an_answer(line: str) -> None:
+    asked = begin()
+    again = feed(asked, line)
+    assert again.state == asked.state
+    assert again.replies[0].text.startswith(
+        f"You are in the middle of filing a ticket, so I did not take '{line.split()[0]}' "
+    )
+    assert "type 'cancel' to stop this ticket first" in again.replies[0].text
+    assert again.replies[1] == asked.replies[-1]
+    confirming = feed(begin(), *GOOD)
+    assert "Type 'yes' to file" in texts(feed(confirming, "/ticket"))
+
+
+def test_a_path_is_an_answer_not_a_command() -> None:
+    step = feed(begin(), "/var/log is full")
+    assert step.state.values["summary"] == "/var/log is full"
+    assert feed(begin(), "/tmp is full").state.values["summary"] == "/tmp is full"
 
 
 def test_validate_answers_reports_every_bad_field_for_a_one_shot_form() -> None:

@@ -76,9 +76,9 @@ async def test_a_customer_files_a_ticket_with_reasks_and_sees_the_announcement(
     out = await chat(desk, *INCIDENT_LINES)
     assert f"You are at {DEMO_CUSTOMER}" in out
     assert "bot> You are Carla Jensen (customer), console user 'carla'." in out
-    assert "bot> Sorry, I did not get that. This one cannot be empty." in out
+    assert "bot> Sorry, this one cannot be empty." in out
     assert "bot> Sorry, I did not get that. Please answer with a number from 1 to 4" in out
-    assert "bot> Sorry, I did not get that. That is not a number of users." in out
+    assert "bot> Sorry, that is not a number of users." in out
     assert "Priority:           Medium (8 business hours)" in out
     assert "First response due: Tue 01 Dec 2026 09:00 (Copenhagen time)" in out
     assert "Business time left: 8 h" in out
@@ -330,3 +330,12 @@ async def test_the_approver_sees_the_request_addressed_to_him(desk: Desk) -> Non
     assert "[posted to direct message to anders]\n  | Approval needed: SUP-1001" in out
     assert "[Approve: approve SUP-1001]   [Decline: decline SUP-1001]" in out
     assert "please confirm the approval yourself" in out
+
+
+async def test_ticket_typed_mid_ticket_and_a_long_prefill(desk: Desk) -> None:
+    long = "Sync to Salesforce stopped for every store in the Aarhus segment " * 3
+    out = await chat(desk, f"/ticket {long}", "/ticket", "cancel")
+    assert "bot> Your summary was 194 characters; it takes at most 150" in out
+    assert "bot> You are in the middle of filing a ticket, so I did not take '/ticket'" in out
+    assert "bot> Cancelled. Nothing was filed." in out
+    assert await stored(desk) == []
