@@ -9,10 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from storage.urls import async_url, is_sqlite, pg_server_settings, sqlite_path
 
-__all__ = ["make_engine"]
+__all__ = ["READ_ONLY", "make_engine"]
 
 # How long a SQLite writer waits for the lock before failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option marking connections that only read (see _on_begin).
+READ_ONLY = "supportbot_read_only"
 
 
 def make_engine(url: str, *, search_path: str | None = None, echo: bool = False) -> AsyncEngine:
@@ -53,6 +55,9 @@ def _sqlite_engine(full: str, *, echo: bool) -> AsyncEngine:
     def _on_begin(conn: Any) -> None:
         # Take the write lock up front: a deferred transaction that reads and then writes
         # fails at once with SQLITE_BUSY when another writer got in between; IMMEDIATE waits.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers take no lock (WAL lets them run beside the writer): a read made while a
+        # unit of work is open on the same task would otherwise wait for that unit forever.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

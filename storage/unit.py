@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.engine import READ_ONLY
 from storage.repos.customers import SqlContactRepository, SqlCustomerRepository
 from storage.repos.outbox import SqlOutboxRepository
 from storage.repos.records import (
@@ -76,10 +77,18 @@ class SqlStore:
         self.engine = engine
         self.prefix = prefix.upper()
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._readers = async_sessionmaker(
+            engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
 
     def unit(self) -> SqlUnitOfWork:
         """A new unit of work, to be used as `async with store.unit() as uow:`."""
         return SqlUnitOfWork(self._sessions, prefix=self.prefix)
+
+    def reader(self) -> SqlUnitOfWork:
+        """A unit of work that only reads: it takes no write lock, so it may run while
+        another unit is open (e.g. the monitoring port, asked from inside a use case)."""
+        return SqlUnitOfWork(self._readers, prefix=self.prefix)
 
     async def close(self) -> None:
         """Close every pooled connection."""

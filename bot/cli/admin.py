@@ -37,10 +37,13 @@ _GUID_EXAMPLE = "8c6f1a2e-0b7d-4e4f-9a51-2f3c4d5e6f70"
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """Register `customer`, `contact`, `ticket` and `db`."""
+    """Register `customer`, `contact`, `ticket`, `window` and `db`."""
+    from bot.cli import windows
+
     _register_customer(sub)
     _register_contact(sub)
     _register_ticket(sub)
+    windows.register(sub)
     register_db(sub)
 
 
@@ -119,13 +122,15 @@ def _check(pattern: re.Pattern[str], value: str | None, what: str, example: str)
     return cleaned
 
 
-def _print_json(data: Any) -> None:
+def print_json(data: Any) -> None:
+    """Indented JSON on stdout."""
     import json
 
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Left-aligned columns on stdout, or "(none)"."""
     if not rows:
         print("(none)")
         return
@@ -186,7 +191,7 @@ def _customer_list(args: argparse.Namespace) -> int:
 
     customers = with_unit(load)
     if args.json:
-        _print_json([_customer_json(c) for c in customers])
+        print_json([_customer_json(c) for c in customers])
         return 0
     rows = [
         [
@@ -198,7 +203,7 @@ def _customer_list(args: argparse.Namespace) -> int:
         ]
         for c in customers
     ]
-    _print_table(["NAME", "SLACK CHANNEL", "TEAMS TENANT", "GO-LIVE", "HYPERCARE WEEKS"], rows)
+    print_table(["NAME", "SLACK CHANNEL", "TEAMS TENANT", "GO-LIVE", "HYPERCARE WEEKS"], rows)
     return 0
 
 
@@ -269,9 +274,9 @@ def _contact_list(args: argparse.Namespace) -> int:
         for c in contacts
     ]
     if args.json:
-        _print_json(records)
+        print_json(records)
     else:
-        _print_table(
+        print_table(
             ["CUSTOMER", "CHANNEL", "USER", "ROLE", "NAME"], [list(r.values()) for r in records]
         )
     return 0
@@ -320,11 +325,11 @@ def _ticket_list(args: argparse.Namespace) -> int:
     names, tickets = with_unit(load)
     records = [ticket_record(t, names, policy.timezone) for t in tickets]
     if args.json:
-        _print_json(records)
+        print_json(records)
         return 0
     columns = ("ref", "customer", "priority", "status", "opened_at", "first_response_due")
     rows = [[_short(r[c]) for c in columns] for r in records]
-    _print_table([c.upper().replace("_", " ") for c in columns], rows)
+    print_table([c.upper().replace("_", " ") for c in columns], rows)
     return 0
 
 

@@ -59,9 +59,13 @@ async def _run(role: str, *, plain: bool) -> int:
         policy = load_policy()
     except PolicyError as exc:
         raise CliError(str(exc)) from None
+    from storage.monitoring import SqlMonitoring
+
     store = await open_configured(policy.ticket_prefix)
     try:
-        desk = Desk.create(store=store, clock=clock, policy=policy)
+        desk = Desk.create(
+            store=store, clock=clock, policy=policy, monitoring=SqlMonitoring(store)
+        )
         return await run_console(desk, role=role, rich=False if plain else None)
     finally:
         await store.close()

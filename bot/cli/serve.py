@@ -74,9 +74,13 @@ async def _run(settings: Any, *, host: str, port: int) -> None:
         policy = load_policy()
     except PolicyError as exc:
         raise CliError(str(exc)) from None
+    from storage.monitoring import SqlMonitoring
+
     store = await open_configured(policy.ticket_prefix)
     try:
-        desk = Desk.create(store=store, clock=SystemClock(), policy=policy)
+        desk = Desk.create(
+            store=store, clock=SystemClock(), policy=policy, monitoring=SqlMonitoring(store)
+        )
         server = await build_server(desk, settings, engine=store.engine)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

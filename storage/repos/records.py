@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -131,16 +132,22 @@ class SqlWindowRepository:
         await self._s.flush()
         return _window(row)
 
-    async def list(self, *, start: datetime, end: datetime) -> list[ServiceWindow]:
-        """Windows overlapping [start, end), by start."""
-        stmt = (
-            sa.select(ServiceWindowRow)
-            .where(
-                col(ServiceWindowRow.start) < _utc(end, "end"),
-                col(ServiceWindowRow.end) > _utc(start, "start"),
-            )
-            .order_by(col(ServiceWindowRow.start), col(ServiceWindowRow.id))
-        )
+    async def list(
+        self,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        states: Sequence[str] | None = None,
+    ) -> list[ServiceWindow]:
+        """Windows overlapping [start, end) (None: unbounded), optionally in `states`, by start."""
+        stmt = sa.select(ServiceWindowRow)
+        if end is not None:
+            stmt = stmt.where(col(ServiceWindowRow.start) < _utc(end, "end"))
+        if start is not None:
+            stmt = stmt.where(col(ServiceWindowRow.end) > _utc(start, "start"))
+        if states is not None:
+            stmt = stmt.where(col(ServiceWindowRow.state).in_(list(states)))
+        stmt = stmt.order_by(col(ServiceWindowRow.start), col(ServiceWindowRow.id))
         return [_window(r) for r in await self._s.scalars(stmt)]
 
 

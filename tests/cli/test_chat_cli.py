@@ -73,3 +73,108 @@ def test_the_demo_agent_joins_a_provider_registered_before(supportbot):
     assert contacts(supportbot)["agnes"] == "Vendor ApS"
     names = [c["name"] for c in json.loads(supportbot("customer", "list", "--json")[1])]
     assert names == ["Nordlys Retail A/S", "Vendor ApS"]
+
+
+def test_a_window_added_by_cli_is_what_the_bot_announces(supportbot):
+    status, out, err = supportbot(
+        "window",
+        "add",
+        "--start",
+        "2026-12-01T17:00:00Z",
+        "--end",
+        "2026-12-01T19:00:00Z",
+        "--reason",
+        "Database upgrade",
+        "--service",
+        "Sync",
+    )
+    assert status == 0, err
+    assert out == (
+        "service window 1 added: 2026-12-01 18:00 to 2026-12-01 20:00 (Europe/Copenhagen), "
+        "Sync: Database upgrade\n"
+    )
+    past = ("--start", "2026-11-20T08:00:00+01:00", "--end", "2026-11-20T09:00:00+01:00")
+    assert supportbot("window", "add", *past, "--reason", "Patch")[0] == 0
+    status, out, err = supportbot("chat", stdin="any service windows planned?\n")
+    assert status == 0, err
+    assert "Planned service windows" in out
+    assert "(Sync): Database upgrade" in out and "Patch" not in out
+    assert "No extraordinary service windows" not in out
+
+
+def test_no_windows_recorded_means_none_planned(supportbot):
+    status, out, err = supportbot("chat", stdin="any service windows planned?\n")
+    assert status == 0, err
+    assert "No extraordinary service windows are planned." in out
+
+
+def test_window_list_shows_current_and_upcoming_in_order(supportbot, monkeypatch):
+    monkeypatch.setenv("SUPPORTBOT_NOW", "2026-12-01T12:00:00+01:00")
+    for start, end, reason in (
+        ("2026-12-03T08:00:00+01:00", "2026-12-03T09:00:00+01:00", "later"),
+        ("2026-11-20T08:00:00+01:00", "2026-11-20T09:00:00+01:00", "past"),
+        ("2026-12-01T11:00:00+01:00", "2026-12-01T13:00:00+01:00", "ongoing"),
+    ):
+        assert (
+            supportbot("window", "add", "--start", start, "--end", end, "--reason", reason)[0] == 0
+        )
+    listed = json.loads(supportbot("window", "list", "--json")[1])
+    assert [w["reason"] for w in listed] == ["ongoing", "later"]
+    assert listed[0]["start"] == "2026-12-01T11:00:00+01:00" and listed[0]["service"] is None
+    every = json.loads(supportbot("window", "list", "--all", "--json")[1])
+    assert [w["reason"] for w in every] == ["past", "ongoing", "later"]
+    status, out, _ = supportbot("window", "list")
+    assert status == 0 and out.splitlines()[1].split()[:3] == ["3", "2026-12-01", "11:00"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("--start", "2026-12-01T18:00", "--end", "2026-12-01T20:00+01:00"), "has no UTC offset"),
+        (("--start", "tomorrow", "--end", "2026-12-01T20:00+01:00"), "not an ISO 8601 timestamp"),
+        (
+            ("--start", "2026-12-01T18:00+01:00", "--end", "2026-12-01T17:00Z"),
+            "--end 2026-12-01T17:00Z must be after --start 2026-12-01T18:00+01:00",
+        ),
+        (
+            (
+                "--start",
+                "2026-12-01T18:00+01:00",
+                "--end",
+                "2026-12-01T20:00+01:00",
+                "--reason",
+                " ",
+            ),
+            "--reason cannot be empty",
+        ),
+        (
+            (
+                "--start",
+                "2026-12-01T18:00+01:00",
+                "--end",
+                "2026-12-01T20:00+01:00",
+                "--reason",
+                "x" * 501,
+            ),
+            "--reason is 501 characters long; at most 500",
+        ),
+        (
+            (
+                "--start",
+                "2026-12-01T18:00+01:00",
+                "--end",
+                "2026-12-01T20:00+01:00",
+                "--service",
+                "",
+            ),
+            "--service cannot be empty",
+        ),
+    ],
+)
+def test_bad_window_input_is_one_line_and_adds_nothing(supportbot, argv, message):
+    if "--reason" not in argv:
+        argv = (*argv, "--reason", "Upgrade")
+    status, out, err = supportbot("window", "add", *argv)
+    assert status == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert json.loads(supportbot("window", "list", "--all", "--json")[1]) == []

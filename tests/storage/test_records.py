@@ -74,3 +74,47 @@ async def test_hypercare_periods_record_extensions_and_transition(store):
         (stored,) = await uow.hypercare.list(customer_id=acme.id)
     assert stored.weeks == 4 and stored.extensions[0]["weeks"] == 2
     assert stored.sign_offs[0]["by"] == "slack:U1" and stored.transitioned_at == at
+
+
+async def test_the_brain_hears_of_planned_and_ongoing_windows_only(store):
+    from datetime import UTC, datetime
+
+    from bot.app.monitoring import PlannedWindow
+    from storage.monitoring import SqlMonitoring
+
+    def at(day: int, hour: int) -> datetime:
+        return datetime(2026, 12, day, hour, tzinfo=UTC)
+
+    async with store.unit() as uow:
+        await uow.windows.add(service=None, start=at(3, 8), end=at(3, 9), reason="later")
+        await uow.windows.add(service=None, start=at(1, 8), end=at(1, 9), reason="past")
+        await uow.windows.add(service="Sync", start=at(2, 9), end=at(2, 12), reason="ongoing")
+        await uow.windows.add(
+            service=None, start=at(2, 13), end=at(2, 14), reason="off", state="cancelled"
+        )
+        await uow.windows.add(service=None, start=at(9, 8), end=at(9, 9), reason="too late")
+    monitoring = SqlMonitoring(store)
+    found = await monitoring.service_windows(customer_id=None, start=at(2, 10), end=at(5, 0))
+    assert found == [
+        PlannedWindow(start=at(2, 9), end=at(2, 12), reason="ongoing", service="Sync"),
+        PlannedWindow(start=at(3, 8), end=at(3, 9), reason="later"),
+    ]
+    assert await monitoring.uptime(customer_id=None, start=at(1, 0), end=at(2, 0)) is None
+
+
+async def test_windows_can_be_read_while_a_unit_of_work_is_open(store):
+    # The brain asks the monitoring port from inside its own unit of work.
+    import asyncio
+    from datetime import UTC, datetime
+
+    from storage.monitoring import SqlMonitoring
+
+    start, end = datetime(2026, 12, 1, 8, tzinfo=UTC), datetime(2026, 12, 1, 9, tzinfo=UTC)
+    async with store.unit() as uow:
+        await uow.windows.add(service=None, start=start, end=end, reason="upgrade")
+    async with store.unit() as uow:
+        await uow.customers.add(name="Acme")
+        found = await asyncio.wait_for(
+            SqlMonitoring(store).service_windows(customer_id=None, start=start, end=end), 10
+        )
+    assert [w.reason for w in found] == ["upgrade"]
