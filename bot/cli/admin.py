@@ -34,6 +34,8 @@ _SLACK_TEAM = re.compile(r"[TE][A-Z0-9]{2,}")
 _SLACK_CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,}")
 _GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _GUID_EXAMPLE = "8c6f1a2e-0b7d-4e4f-9a51-2f3c4d5e6f70"
+# Hypercare is agreed in weeks; beyond a year it is a typo, not an agreement.
+MAX_HYPERCARE_WEEKS = 52
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -159,8 +161,13 @@ def _customer_add(args: argparse.Namespace) -> int:
         raise CliError("--go-live and --hypercare-weeks go together")
     if args.provider and go_live is not None:
         raise CliError("the service provider has no go-live or hypercare of its own")
-    if args.hypercare_weeks is not None and args.hypercare_weeks < 1:
-        raise CliError(f"--hypercare-weeks must be at least 1, got {args.hypercare_weeks}")
+    if args.hypercare_weeks is not None:
+        minimum = current_policy().hypercare_minimum_weeks
+        if not minimum <= args.hypercare_weeks <= MAX_HYPERCARE_WEEKS:
+            raise CliError(
+                f"--hypercare-weeks must be from {minimum} (the agreement's minimum) to "
+                f"{MAX_HYPERCARE_WEEKS}, got {args.hypercare_weeks}"
+            )
 
     async def add(uow: SqlUnitOfWork) -> Any:
         from bot.app.ports import DuplicateError

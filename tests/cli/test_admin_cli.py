@@ -89,7 +89,15 @@ def test_customer_add_and_list(cli):
         (("customer", "add", "X", "--go-live", "2026-12-01"), "go together"),
         (
             ("customer", "add", "X", "--go-live", "2026-12-01", "--hypercare-weeks", "0"),
-            "at least 1",
+            "--hypercare-weeks must be from 2 (the agreement's minimum) to 52, got 0",
+        ),
+        (
+            ("customer", "add", "X", "--go-live", "2026-12-01", "--hypercare-weeks", "1"),
+            "--hypercare-weeks must be from 2 (the agreement's minimum) to 52, got 1",
+        ),
+        (
+            ("customer", "add", "X", "--go-live", "2026-12-01", "--hypercare-weeks", "100000"),
+            "--hypercare-weeks must be from 2 (the agreement's minimum) to 52, got 100000",
         ),
         (("customer", "add", "X", "--slack-channel", "#support"), "invalid --slack-channel"),
         (("customer", "add", "X", "--teams-tenant", "contoso"), "invalid --teams-tenant"),
@@ -179,6 +187,32 @@ def test_a_channel_or_tenant_is_registered_to_one_customer(cli, first, second, m
     assert status == 2 and out == ""
     assert err == f"supportbot: error: {message}\n"
     assert cli("customer", "list", "--json")[1] == before
+
+
+def test_hypercare_from_the_agreements_minimum_to_a_year(cli):
+    for weeks in ("2", "52"):
+        status, _, err = cli(
+            "customer", "add", f"C{weeks}", "--go-live", "2026-12-01", "--hypercare-weeks", weeks
+        )
+        assert status == 0, err
+    weeks = {
+        c["name"]: c["hypercare_weeks"] for c in json.loads(cli("customer", "list", "--json")[1])
+    }
+    assert weeks == {"C2": 2, "C52": 52}
+
+
+def test_hypercare_minimum_comes_from_the_policy(cli, tmp_path, monkeypatch):
+    from importlib.resources import files
+
+    text = files("bot.domain").joinpath("policy.toml").read_text(encoding="utf-8")
+    assert "minimum_weeks = 2" in text
+    custom = tmp_path / "policy.toml"
+    custom.write_text(text.replace("minimum_weeks = 2", "minimum_weeks = 3"), encoding="utf-8")
+    monkeypatch.setenv("SUPPORTBOT_POLICY", str(custom))
+    status, _, err = cli(
+        "customer", "add", "X", "--go-live", "2026-12-01", "--hypercare-weeks", "2"
+    )
+    assert status == 2 and "must be from 3 (the agreement's minimum)" in err
 
 
 def test_contacts_add_and_list(cli):
