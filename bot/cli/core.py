@@ -25,7 +25,7 @@ AFFECTED = ("all", "some", "single")
 
 
 class _GatheringParser(_Parser):
-    """Gathers every `--opened X` into one `--opened X Y ...` before parsing.
+    """Gathers every `--opened X [Y ...]` into one `--opened X Y ...` before parsing.
 
     argparse rescans all option positions after each option it consumes, so 10,000 repeated
     options cost seconds; one option with 10,000 values costs milliseconds.
@@ -46,8 +46,11 @@ class _GatheringParser(_Parser):
         while i < n:
             arg = args[i]
             if arg == flag and i + 1 < n and not args[i + 1].startswith("-"):
-                values.append(args[i + 1])
-                i += 2
+                # Like nargs="+": every value up to the next option belongs to this flag.
+                i += 1
+                while i < n and not args[i].startswith("-"):
+                    values.append(args[i])
+                    i += 1
             elif arg.startswith(prefix):
                 values.append(arg[len(prefix) :])
                 i += 1

@@ -55,6 +55,38 @@ def test_sla_due_prints_one_line_per_opened_in_order(capsys: pytest.CaptureFixtu
     ]
 
 
+@pytest.mark.parametrize(
+    "opened",
+    [
+        ["--opened", "2026-12-23T15:30:00+01:00", "2026-03-27T14:30:00Z", "2026-03-02T08:00+01:00"],
+        [
+            "--opened",
+            "2026-12-23T15:30:00+01:00",
+            "2026-03-27T14:30:00Z",
+            "--opened=2026-03-02T08:00+01:00",
+        ],
+        [
+            "--opened",
+            "2026-12-23T15:30:00+01:00",
+            "--opened",
+            "2026-03-27T14:30:00Z",
+            "2026-03-02T08:00+01:00",
+        ],
+    ],
+)
+def test_sla_due_takes_several_instants_after_one_opened(
+    capsys: pytest.CaptureFixture[str], opened: list[str]
+) -> None:
+    # The usage line says `--opened ISO8601 [ISO8601 ...]`; mixing with repeats keeps order.
+    code, out, err = run(capsys, "sla", "due", *opened, "--priority", "highest")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "2026-12-28T08:30:00+01:00",
+        "2026-03-30T08:30:00+02:00",
+        "2026-03-02T09:00:00+01:00",
+    ]
+
+
 def test_sla_due_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         capsys, "sla", "due", "--priority", "medium", "--opened", "2026-12-23T12:00+01:00", "--json"
@@ -92,6 +124,8 @@ def test_sla_due_many_opened_keeps_order(capsys: pytest.CaptureFixture[str]) -> 
         (["--priority", "high", "--opened", "next tuesday"], "is not an ISO 8601 timestamp"),
         (["--priority", "high", "--opened", "2026-02-30T10:00Z"], "is not an ISO 8601"),
         (["--priority", "high"], "the following arguments are required: --opened"),
+        (["--priority", "high", "--opened"], "expected at least one argument"),
+        (["--opened", "--priority", "high"], "expected at least one argument"),
         (["--priority", "high", "--opened", "3500-01-01T10:00Z"], "supported"),
     ],
 )
