@@ -134,6 +134,21 @@ def _instant(raw: str) -> datetime:
     return value
 
 
+def _out_of_range(raw: Sequence[str], opened: Sequence[datetime], due: Any) -> str:
+    """Name the first --opened value the calendar cannot handle, and its year as written."""
+    from bot.domain.calendar import MAX_YEAR, MIN_YEAR
+
+    span = f"the supported range {MIN_YEAR}-{MAX_YEAR}"
+    for text, at in zip(raw, opened, strict=True):
+        if not MIN_YEAR <= at.year <= MAX_YEAR:
+            return f"--opened {text!r}: year {at.year} is outside {span}"
+        try:
+            due(at)
+        except ValueError:
+            return f"--opened {text!r}: the first response would be due after {span}"
+    return f"--opened: outside {span}"
+
+
 def _write(text: str) -> None:
     sys.stdout.write(text + "\n")
 
@@ -149,8 +164,8 @@ def _sla_due(args: argparse.Namespace) -> int:
     opened = [_instant(raw) for raw in args.opened]
     try:
         due = [add(at, target).isoformat() for at in opened]
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
+    except ValueError:
+        raise CliError(_out_of_range(args.opened, opened, lambda at: add(at, target))) from None
     if args.json:
         rows = [
             {

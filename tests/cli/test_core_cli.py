@@ -127,6 +127,19 @@ def test_sla_due_many_opened_keeps_order(capsys: pytest.CaptureFixture[str]) -> 
         (["--priority", "high", "--opened"], "expected at least one argument"),
         (["--opened", "--priority", "high"], "expected at least one argument"),
         (["--priority", "high", "--opened", "3500-01-01T10:00Z"], "supported"),
+        (
+            ["--priority", "high", "--opened", "2026-01-05T10:00Z", "1960-06-01T10:00Z"],
+            "--opened '1960-06-01T10:00Z': year 1960 is outside the supported range 1971-2100",
+        ),
+        (
+            ["--priority", "high", "--opened", "9999-12-31T15:00Z"],
+            "--opened '9999-12-31T15:00Z': year 9999 is outside the supported range 1971-2100",
+        ),
+        (
+            ["--priority", "high", "--opened", "2100-12-31T15:00Z"],
+            "--opened '2100-12-31T15:00Z': the first response would be due after the supported "
+            "range 1971-2100",
+        ),
     ],
 )
 def test_sla_due_bad_input_is_one_line_exit_2(
