@@ -46,7 +46,7 @@ async def _run(role: str, *, plain: bool) -> int:
     from bot.app.desk import Desk
     from bot.app.ports import Clock
     from bot.cli.database import open_configured
-    from bot.domain.policy import PolicyError, load_policy
+    from bot.cli.database import policy as load_policy
 
     clock: Clock = SystemClock()
     fixed = os.environ.get(NOW_ENV)
@@ -55,10 +55,7 @@ async def _run(role: str, *, plain: bool) -> int:
             clock = FrozenClock(parse_instant(fixed))
         except ValueError as exc:
             raise CliError(f"{NOW_ENV}: {exc}") from None
-    try:
-        policy = load_policy()
-    except PolicyError as exc:
-        raise CliError(str(exc)) from None
+    policy = load_policy()
     from storage.monitoring import SqlMonitoring
 
     store = await open_configured(policy.ticket_prefix)

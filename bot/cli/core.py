@@ -115,12 +115,9 @@ def _json_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def _policy() -> Policy:
-    from bot.domain.policy import PolicyError, load_policy
+    from bot.cli.database import policy
 
-    try:
-        return load_policy()
-    except PolicyError as exc:
-        raise CliError(f"policy {exc}") from None
+    return policy()
 
 
 def _instant(raw: str) -> datetime:

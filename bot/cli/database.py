@@ -61,7 +61,7 @@ def policy() -> Policy:
     try:
         return load_policy()
     except PolicyError as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(f"policy {exc}") from None
 
 
 def with_unit(work: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:

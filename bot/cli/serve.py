@@ -68,12 +68,9 @@ async def _run(settings: Any, *, host: str, port: int) -> None:
     from bot.app.clock import SystemClock
     from bot.app.desk import Desk
     from bot.cli.database import open_configured
-    from bot.domain.policy import PolicyError, load_policy
+    from bot.cli.database import policy as load_policy
 
-    try:
-        policy = load_policy()
-    except PolicyError as exc:
-        raise CliError(str(exc)) from None
+    policy = load_policy()
     from storage.monitoring import SqlMonitoring
 
     store = await open_configured(policy.ticket_prefix)

@@ -56,3 +56,25 @@ def test_a_database_the_server_refuses(
     assert err == (
         'supportbot: error: database error: database "no_such_database_here" does not exist\n'
     )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        *COMMANDS,
+        ["customer", "list"],
+        ["sla", "due", "--priority", "high", "--opened", "2026-01-05T10:00Z"],
+    ],
+)
+def test_a_broken_policy_file_is_named_the_same_way_everywhere(
+    argv: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path,
+) -> None:
+    broken = tmp_path / "policy.toml"
+    broken.write_text("[agreement\n", encoding="utf-8")
+    monkeypatch.setenv("SUPPORTBOT_POLICY", str(broken))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    err = fails(argv, capsys)
+    assert err.startswith(f"supportbot: error: policy {broken}: (syntax): ")
