@@ -135,15 +135,17 @@ def _db_info(args: argparse.Namespace) -> int:
             await store.close()
         return state.current, state.head
 
-    print(describe_database())
+    # Look first, print after: a bad URL or a refusing server is then the only output.
     if _sqlite_file_missing():
-        print("schema: no database file yet (`supportbot db upgrade` creates it)")
-        return 0
-    current, head = run(inspect())
-    if current == head:
-        print(f"schema: up to date (revision {head})")
-    elif current is None:
-        print(f"schema: empty (run `supportbot db upgrade` to create revision {head})")
+        schema = "schema: no database file yet (`supportbot db upgrade` creates it)"
     else:
-        print(f"schema: revision {current}, newest is {head} (run `supportbot db upgrade`)")
+        current, head = run(inspect())
+        if current == head:
+            schema = f"schema: up to date (revision {head})"
+        elif current is None:
+            schema = f"schema: empty (run `supportbot db upgrade` to create revision {head})"
+        else:
+            schema = f"schema: revision {current}, newest is {head} (run `supportbot db upgrade`)"
+    print(describe_database())
+    print(schema)
     return 0

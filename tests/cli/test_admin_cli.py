@@ -467,14 +467,18 @@ def test_version_names_the_database(cli, database):
     assert f"database: {expected}" in out and "(DATABASE_URL)" in out
 
 
-def test_an_unsupported_database_url_is_one_line(cli, monkeypatch):
+@pytest.mark.parametrize("command", [("customer", "list"), ("db", "info"), ("db", "upgrade")])
+def test_an_unsupported_database_url_is_one_line(cli, monkeypatch, command):
     monkeypatch.setenv("DATABASE_URL", "mysql://u@h/d")
-    status, out, err = cli("customer", "list")
-    assert status == 2 and err.startswith("supportbot: error: DATABASE_URL: unsupported database")
+    status, out, err = cli(*command)
+    assert status == 2 and out == ""
+    assert err.startswith("supportbot: error: DATABASE_URL: unsupported database")
+    assert err.count("\n") == 1
 
 
-def test_an_unreachable_database_is_one_line(cli, monkeypatch):
+@pytest.mark.parametrize("command", [("customer", "add", "Acme"), ("db", "info")])
+def test_an_unreachable_database_is_one_line(cli, monkeypatch, command):
     monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/desk")
-    status, out, err = cli("customer", "add", "Acme")
+    status, out, err = cli(*command)
     assert status == 2 and out == ""
     assert err.startswith("supportbot: error: cannot reach the database") and err.count("\n") == 1
