@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from types import ModuleType
 
 from bot.app import messages as msg
+from bot.app import messages_da
 from bot.app.callers import Caller, Origin, identify_in
 from bot.app.commands import find_ref
 from bot.app.desk import Desk
@@ -43,6 +45,12 @@ _BARE_NUMBER = re.compile(
     r"|#)#?(\d{1,9})\b",
     _I,
 )
+# Words that mark a question as Danish; its main answers then come in Danish (messages_da).
+_DANISH = re.compile(
+    r"[æøå]|\b(hvad|hvornår|hvordan|hvilke|hvor|nogen|nogle|mine|vores|sager?|sagen|er|"
+    r"nede|kører|planlagt\w*|nedetid|oppetid\w*|servicevind\w*|frist|svartid|af|for|på)\b",
+    _I,
+)
 _DUE = re.compile(r"\b(due|deadline|when|frist|hvornår|sla|svartid)\b", _I)
 
 
@@ -51,24 +59,34 @@ async def answer(desk: Desk, *, asker: Identity, text: str, origin: Origin | Non
     now = desk.now()
     async with desk.store.unit() as uow:
         caller = await identify_in(uow, asker, origin)
+        say = phrasebook(text)
         ref = find_ref(desk.policy, text) or _bare_ref(desk, text)
         if ref is not None:
-            return await _ticket(desk, uow, caller, ref, now, due=bool(_DUE.search(text)))
+            return await _ticket(desk, uow, caller, ref, now, say, due=bool(_DUE.search(text)))
         if _HELP.match(text):
             return msg.help_text(
                 desk.policy.ticket_prefix, caller.is_agent, can_file=caller.can_file
             )
         if _UPTIME.search(text):
-            return await _uptime(desk, caller, now)
+            return await _uptime(desk, caller, now, say)
         if _WINDOWS.search(text):
-            return await _windows(desk, caller, now)
+            return await _windows(desk, caller, now, say)
         if _HYPERCARE.search(text):
             return await _hypercare(desk, uow, caller, now)
         if _TICKETS.search(text):
-            return await _open_tickets(desk, uow, caller, now)
+            return await _open_tickets(desk, uow, caller, now, say)
     return msg.didnt_understand(
         desk.policy.ticket_prefix, caller.is_agent, can_file=caller.can_file
     )
+
+
+def phrasebook(text: str) -> ModuleType:
+    """The main answers' language for this question: Danish if it is asked in Danish.
+
+    'for' alone is English too, so it counts only beside another Danish word.
+    """
+    words = {m.group(0).casefold() for m in _DANISH.finditer(text)}
+    return messages_da if words - {"for"} else msg
 
 
 def _bare_ref(desk: Desk, text: str) -> str | None:
@@ -89,21 +107,34 @@ def _snap(desk: Desk, ticket: Ticket, now: datetime) -> SlaSnapshot:
 
 
 async def _ticket(
-    desk: Desk, uow: UnitOfWork, caller: Caller, ref: str, now: datetime, *, due: bool
+    desk: Desk,
+    uow: UnitOfWork,
+    caller: Caller,
+    ref: str,
+    now: datetime,
+    say: ModuleType,
+    *,
+    due: bool,
 ) -> Reply:
     ticket = await uow.tickets.get(ref=ref)
     if ticket is None or not caller.can_see(ticket):
-        return msg.not_found(ref)
+        reply: Reply = say.not_found(ref)
+        return reply
     snap = _snap(desk, ticket, now)
     if due:
-        return msg.ticket_due(desk.policy, ticket, snap)
+        reply = say.ticket_due(desk.policy, ticket, snap)
+        return reply
     customer = await uow.customers.get(customer_id=ticket.customer_id) if caller.is_agent else None
-    return msg.ticket_status(desk.policy, ticket, customer, snap)
+    reply = say.ticket_status(desk.policy, ticket, customer, snap)
+    return reply
 
 
-async def _open_tickets(desk: Desk, uow: UnitOfWork, caller: Caller, now: datetime) -> Reply:
+async def _open_tickets(
+    desk: Desk, uow: UnitOfWork, caller: Caller, now: datetime, say: ModuleType
+) -> Reply:
     if not (caller.is_agent or (caller.can_file and caller.customer is not None)):
-        return msg.end_user_no_tickets()
+        refused: Reply = say.end_user_no_tickets()
+        return refused
     open_statuses = [
         s for s in TicketStatus if s not in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
     ]
@@ -114,9 +145,10 @@ async def _open_tickets(desk: Desk, uow: UnitOfWork, caller: Caller, now: dateti
     customers = None
     if caller.is_agent:  # agents see every customer's tickets: say whose each one is
         customers = {c.id: c.name for c in await uow.customers.all()}
-    return msg.ticket_list(
+    reply: Reply = say.ticket_list(
         desk.policy, listed, everyone=caller.is_agent, total=len(tickets), customers=customers
     )
+    return reply
 
 
 def _month_start(desk: Desk, now: datetime) -> datetime:
@@ -124,22 +156,24 @@ def _month_start(desk: Desk, now: datetime) -> datetime:
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-async def _uptime(desk: Desk, caller: Caller, now: datetime) -> Reply:
+async def _uptime(desk: Desk, caller: Caller, now: datetime, say: ModuleType) -> Reply:
     customer_id = caller.customer.id if caller.customer is not None else None
     figure = await desk.monitoring.uptime(
         customer_id=customer_id, start=_month_start(desk, now), end=now
     )
-    if figure is None:
-        return msg.no_measurements(desk.policy)
-    return msg.uptime(desk.policy, figure)
+    reply: Reply = (
+        say.no_measurements(desk.policy) if figure is None else say.uptime(desk.policy, figure)
+    )
+    return reply
 
 
-async def _windows(desk: Desk, caller: Caller, now: datetime) -> Reply:
+async def _windows(desk: Desk, caller: Caller, now: datetime, say: ModuleType) -> Reply:
     customer_id = caller.customer.id if caller.customer is not None else None
     planned = await desk.monitoring.service_windows(
         customer_id=customer_id, start=now, end=now + UPCOMING_WINDOWS
     )
-    return msg.windows(desk.policy, planned) if planned else msg.no_windows()
+    reply: Reply = say.windows(desk.policy, planned) if planned else say.no_windows()
+    return reply
 
 
 async def _hypercare(desk: Desk, uow: UnitOfWork, caller: Caller, now: datetime) -> Reply:

@@ -36,8 +36,6 @@ async def ask(world: World, who: Identity, text: str) -> str:
         "uptime",
         "current up-time please",
         "How is availability this month?",
-        "hvad er oppetiden?",
-        "hvad er den nuværende oppetid",
         "is the service down?",
     ],
 )
@@ -87,7 +85,7 @@ async def test_uptime_with_measurements_reports_month_to_date_against_target(
 
 
 @pytest.mark.parametrize(
-    "text", ["any service windows planned", "Planned maintenance?", "er der servicevinduer?"]
+    "text", ["any service windows planned", "Planned maintenance?", "maintenance for SUP?"]
 )
 async def test_no_service_windows_are_planned(world: World, text: str) -> None:
     assert await ask(world, CARLA, text) == "\nNo extraordinary service windows are planned."
@@ -106,7 +104,9 @@ async def test_status_and_due_of_own_ticket(world: World) -> None:
         "\nSUP-1001: first response due Tue 01 Dec 2026 09:00 (Copenhagen time), "
         "6 h of business time left."
     )
-    assert "first response due" in await ask(world, CARLA, "hvornår er frist for SUP-1001")
+    assert await ask(world, CARLA, "hvornår er frist for SUP-1001") == (
+        "\nSUP-1001: første svar senest tir 01 dec 2026 09:00 (dansk tid), 6 t arbejdstid tilbage."
+    )
     world.clock.advance(hours=5)
     assert "at risk" in await ask(world, CARLA, "when is SUP-1001 due")
     world.clock.advance(days=1)
@@ -153,7 +153,7 @@ async def test_a_long_list_says_how_many_it_shows(world: World) -> None:
     assert "Acme A/S:" not in reply.text  # a customer's own list needs no customer names
 
 
-@pytest.mark.parametrize("text", ["my open tickets", "My tickets?", "mine åbne sager", "sager"])
+@pytest.mark.parametrize("text", ["my open tickets", "My tickets?", "open cases for us"])
 async def test_my_open_tickets_lists_only_my_organisations_open_ones(
     world: World, text: str
 ) -> None:
@@ -267,3 +267,30 @@ async def test_a_ticket_can_be_named_loosely(world: World, text: str) -> None:
 async def test_when_is_a_bare_number_due(world: World) -> None:
     await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
     assert "SUP-1001: first response due" in await ask(world, CARLA, "when is 1001 due?")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hvad er oppetiden?", "Der findes endnu ingen målinger af tilgængeligheden"),
+        ("hvad er den nuværende oppetid", "Aftalens mål er 99.5% pr. kalendermåned"),
+        ("er der servicevinduer?", "Der er ingen ekstraordinære servicevinduer planlagt."),
+        ("er der planlagt nedetid", "Der er ingen ekstraordinære servicevinduer planlagt."),
+        ("mine åbne sager", "Jeres åbne sager (1)\n- SUP-1001 [Medium, åben] Sync"),
+        ("sager", "Jeres åbne sager (1)"),
+        ("status på SUP-1001", "SUP-1001 er åben.\nStatus: Åben\nPrioritet: Medium"),
+        ("status på SUP-4242", "Jeg kan ikke finde en sag SUP-4242."),
+    ],
+)
+async def test_questions_in_danish_get_the_main_answers_in_danish(
+    world: World, text: str, expected: str
+) -> None:
+    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+    assert expected in await ask(world, CARLA, text)
+
+
+@pytest.mark.parametrize("text", ["status for SUP-1001", "what is uptime for us"])
+async def test_english_with_for_stays_english(world: World, text: str) -> None:
+    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+    reply = await ask(world, CARLA, text)
+    assert "Status: Open" in reply or "No availability measurements" in reply
