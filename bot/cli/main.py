@@ -17,6 +17,8 @@ __all__ = ["CliError", "Handler", "main"]
 COMMAND_MODULES = ("bot.cli.core", "bot.cli.admin", "bot.cli.chat", "bot.cli.serve")
 
 Handler = Callable[[argparse.Namespace], int]
+# What a shell reports for a writer killed by SIGPIPE (128 + 13): the reader went away.
+EXIT_BROKEN_PIPE = 141
 
 
 class CliError(Exception):
@@ -60,6 +62,22 @@ def _version() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    try:
+        try:
+            return _dispatch(argv)
+        finally:
+            # A closed pipe fails here, inside the handler below, even when argparse exits.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # `supportbot ... | head`: the reader has what it wanted. Stop quietly, and point
+        # stdout at /dev/null so the interpreter's final flush cannot complain either.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
