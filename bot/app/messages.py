@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.app.commands import MAX_MINUTES, MIN_MINUTES
 from bot.app.forms import Form, Question, QuestionKind
 from bot.app.replies import Button, Field, Reply
 from bot.domain.models import ApprovalState, Contact, Customer, Ticket, TicketStatus
@@ -616,7 +617,7 @@ def _duration_examples(least: int, most: int) -> str:
     )
 
 
-def bad_duration(text: str, least: int = 1, most: int = 24 * 60) -> Reply:
+def bad_duration(text: str, least: int = MIN_MINUTES, most: int = MAX_MINUTES) -> Reply:
     """A time log that is not a duration."""
     return Reply(
         text=f"'{text}' is not a duration I understand. {_duration_examples(least, most)}",

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.app.messages import duration
 from bot.app.replies import Field, Reply
 from bot.domain.models import ApprovalState, Customer, Ticket, TicketStatus
 from bot.domain.policy import Policy
@@ -69,12 +70,10 @@ def _day(at: datetime, policy: Policy) -> str:
 
 
 def _time_left(delta: timedelta) -> str:
+    # The English rule and rounding (bot.app.messages.time_left), in Danish units.
     if timedelta(0) <= delta < timedelta(minutes=1):
         return "under et minut"
-    hours, rest = divmod(int(abs(delta).total_seconds() // 60), 60)
-    if hours and rest:
-        return f"{hours} t {rest} min"
-    return f"{hours} t" if hours else f"{rest} min"
+    return duration(delta).replace(" h", " t")
 
 
 def not_found(ref: str) -> Reply:
