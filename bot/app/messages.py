@@ -175,9 +175,9 @@ def reask(error: str) -> Reply:
 def shortened(question: Question, kept: str, length: int) -> Reply:
     """A prefilled answer over the limit was cut to fit."""
     return Reply(
-        text=f"Your {question.key} was {length} characters; it takes at most "
-        f"{question.max_length}, so I kept the first part: '{kept}'. Type 'back' after the "
-        "next question to write it again.",
+        text=f"Your {ANSWER_LABELS.get(question.key, question.key).lower()} was {length} "
+        f"characters; it takes at most {question.max_length}, so I kept the first part: "
+        f"'{kept}'. Type 'back' to write it again.",
         private=True,
     )
 
