@@ -36,6 +36,8 @@ _GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _GUID_EXAMPLE = "8c6f1a2e-0b7d-4e4f-9a51-2f3c4d5e6f70"
 # Hypercare is agreed in weeks; beyond a year it is a typo, not an agreement.
 MAX_HYPERCARE_WEEKS = 52
+# Names and ids show in chat posts and table columns; longer ones are mistakes.
+MAX_NAME = 200
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -124,6 +126,16 @@ def _check(pattern: re.Pattern[str], value: str | None, what: str, example: str)
     return cleaned
 
 
+def _bounded(flag: str, value: str | None) -> str | None:
+    """`value` with its spaces tidied, refused if longer than MAX_NAME."""
+    if value is None:
+        return None
+    tidy = " ".join(value.split())
+    if len(tidy) > MAX_NAME:
+        raise CliError(f"{flag} is {len(tidy)} characters long; at most {MAX_NAME}")
+    return tidy
+
+
 def print_json(data: Any) -> None:
     """Indented JSON on stdout."""
     import json
@@ -145,9 +157,10 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 
 def _customer_add(args: argparse.Namespace) -> int:
-    name = " ".join(args.name.split())
+    name = _bounded("the customer name", args.name) or ""
     if not name:
         raise CliError("a customer needs a name")
+    teams_channel = _bounded("--teams-channel", args.teams_channel) or None
     slack_team = _check(_SLACK_TEAM, args.slack_team, "--slack-team", "T0123ABCD")
     slack_channel = _check(_SLACK_CHANNEL, args.slack_channel, "--slack-channel", "C0123ABCD")
     tenant = _check(_GUID, args.teams_tenant, "--teams-tenant", _GUID_EXAMPLE)
@@ -178,7 +191,7 @@ def _customer_add(args: argparse.Namespace) -> int:
                 slack_team=slack_team,
                 slack_channel=slack_channel,
                 teams_tenant=tenant,
-                teams_channel=args.teams_channel,
+                teams_channel=teams_channel,
                 go_live=go_live,
                 hypercare_weeks=args.hypercare_weeks,
                 is_provider=args.provider,
@@ -238,6 +251,7 @@ def _contact_add(args: argparse.Namespace) -> int:
         user = _check(_GUID, args.teams_user, "--teams-user", _GUID_EXAMPLE)
         identity = Identity(Channel.TEAMS, str(user))
     role = Role(args.role)
+    display_name = _bounded("--name", args.name) or ""
 
     async def add(uow: SqlUnitOfWork) -> Any:
         from bot.app.ports import DuplicateError
@@ -250,14 +264,15 @@ def _contact_add(args: argparse.Namespace) -> int:
             where = owner.name if owner else f"customer {bound.customer_id}"
             raise CliError(f"{identity} is already bound to {where} as {bound.role.value}")
         try:
-            return await uow.contacts.add(
-                customer_id=customer.id, identity=identity, role=role, display_name=args.name
+            await uow.contacts.add(
+                customer_id=customer.id, identity=identity, role=role, display_name=display_name
             )
         except DuplicateError as exc:
             raise CliError(str(exc)) from None
+        return customer
 
-    with_unit(add)
-    print(f"{identity} bound to {args.customer} as {role.value}")
+    customer = with_unit(add)
+    print(f"{identity} bound to {customer.name} as {role.value}")
     return 0
 
 

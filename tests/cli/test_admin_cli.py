@@ -103,6 +103,29 @@ def test_customer_add_and_list(cli):
         (("customer", "add", "X", "--teams-tenant", "contoso"), "invalid --teams-tenant"),
         (("customer", "add", "   "), "needs a name"),
         (
+            ("customer", "add", "x" * 201),
+            "the customer name is 201 characters long; at most 200",
+        ),
+        (
+            ("customer", "add", "X", "--teams-channel", "1" * 201),
+            "--teams-channel is 201 characters long; at most 200",
+        ),
+        (
+            (
+                "contact",
+                "add",
+                "--customer",
+                "Acme A/S",
+                "--slack-user",
+                "U02",
+                "--role",
+                "customer",
+                "--name",
+                "n" * 201,
+            ),
+            "--name is 201 characters long; at most 200",
+        ),
+        (
             ("contact", "add", "--customer", "Nobody", "--slack-user", "U01", "--role", "customer"),
             "unknown customer 'Nobody'",
         ),
@@ -187,6 +210,20 @@ def test_a_channel_or_tenant_is_registered_to_one_customer(cli, first, second, m
     assert status == 2 and out == ""
     assert err == f"supportbot: error: {message}\n"
     assert cli("customer", "list", "--json")[1] == before
+
+
+def test_contact_add_names_the_customer_as_stored(cli):
+    assert cli("customer", "add", "Acme A/S")[0] == 0
+    status, out, _ = cli(
+        "contact", "add", "--customer", "acme a/s", "--slack-user", "U01", "--role", "customer"
+    )
+    assert (status, out) == (0, "slack:U01 bound to Acme A/S as customer\n")
+
+
+def test_a_name_of_200_characters_fits(cli):
+    name = "N" * 200
+    assert cli("customer", "add", name)[0] == 0
+    assert [c["name"] for c in json.loads(cli("customer", "list", "--json")[1])] == [name]
 
 
 def test_hypercare_from_the_agreements_minimum_to_a_year(cli):
