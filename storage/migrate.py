@@ -15,6 +15,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.urls import UnsupportedDatabase
+
 __all__ = ["MigrationStatus", "alembic_config", "diff", "include_object", "status", "upgrade"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -50,6 +52,21 @@ def include_object(
     return True
 
 
+def _require_schema(connection: Connection) -> None:
+    """UnsupportedDatabase if PostgreSQL's search_path names no existing schema.
+
+    PostgreSQL would otherwise say only "no schema has been selected to create in".
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    if connection.exec_driver_sql("SELECT current_schema()").scalar() is None:
+        path = connection.exec_driver_sql("SHOW search_path").scalar()
+        raise UnsupportedDatabase(
+            f"no schema in search_path {path!r} exists in this database "
+            "(create it with CREATE SCHEMA, or fix the search_path)"
+        )
+
+
 def alembic_config() -> Config:
     """An Alembic configuration pointing at the packaged migrations."""
     config = Config()
@@ -61,6 +78,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Migrate the database to `revision` (default: the newest)."""
 
     def run(connection: Connection) -> None:
+        _require_schema(connection)
         if connection.dialect.name == "postgresql":
             # Two instances starting together must not both create the tables.
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
@@ -79,6 +97,7 @@ async def status(engine: AsyncEngine) -> MigrationStatus:
     assert head is not None
 
     def current(connection: Connection) -> str | None:
+        _require_schema(connection)
         return MigrationContext.configure(connection).get_current_revision()
 
     async with engine.connect() as connection:

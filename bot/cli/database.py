@@ -32,11 +32,15 @@ def register_db(sub: argparse._SubParsersAction[Any]) -> None:
 
 @contextlib.contextmanager
 def database_errors() -> Iterator[None]:
-    """An unreachable or refusing database becomes a one-line CliError, not a traceback."""
+    """An unusable, unreachable or refusing database becomes a one-line CliError."""
     from sqlalchemy.exc import DBAPIError
+
+    from storage.urls import UnsupportedDatabase
 
     try:
         yield
+    except UnsupportedDatabase as exc:
+        raise CliError(f"DATABASE_URL: {exc}") from None
     except OSError as exc:
         raise CliError(f"cannot reach the database: {exc}") from None
     except DBAPIError as exc:
@@ -84,13 +88,10 @@ async def open_configured(prefix: str = "SUP", *, upgrade: bool = True) -> SqlSt
 
     Every way opening can fail (a bad URL, an unreachable or refusing server) is a CliError.
     """
-    from storage import UnsupportedDatabase, open_store
+    from storage import open_store
 
-    try:
-        with database_errors():
-            return await open_store(prefix=prefix, upgrade=upgrade)
-    except UnsupportedDatabase as exc:
-        raise CliError(f"DATABASE_URL: {exc}") from None
+    with database_errors():
+        return await open_store(prefix=prefix, upgrade=upgrade)
 
 
 def _sqlite_file_missing() -> bool:

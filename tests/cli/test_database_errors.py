@@ -78,3 +78,19 @@ def test_a_broken_policy_file_is_named_the_same_way_everywhere(
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     err = fails(argv, capsys)
     assert err.startswith(f"supportbot: error: policy {broken}: (syntax): ")
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL")
+@pytest.mark.parametrize(
+    "argv", [*COMMANDS, ["customer", "list"], ["db", "info"], ["db", "upgrade"]]
+)
+def test_a_search_path_naming_no_schema(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = os.environ["TEST_DATABASE_URL"]
+    monkeypatch.setenv("DATABASE_URL", f"{url}?options=-csearch_path%3Dno_such_schema_here")
+    err = fails(argv, capsys)
+    assert err == (
+        "supportbot: error: DATABASE_URL: no schema in search_path 'no_such_schema_here' exists "
+        "in this database (create it with CREATE SCHEMA, or fix the search_path)\n"
+    )
