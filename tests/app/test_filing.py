@@ -211,3 +211,22 @@ async def test_the_only_approver_filing_consultancy_is_not_told_others_were_aske
     filed = await file_ticket(world.desk, reporter=ANDERS, answers=CONSULTANCY)
     assert "please confirm the approval yourself" in filed.reply.text
     assert "asked too" not in filed.reply.text and "No approver" not in filed.reply.text
+
+
+async def test_an_approver_deciding_their_own_request_sees_it_redrawn_in_their_words(
+    world: World,
+) -> None:
+    from bot.app import actions
+    from bot.app.actions import act
+
+    await file_ticket(world.desk, reporter=ANDERS, answers=CONSULTANCY)
+    await act(world.desk, actor=ANDERS, ref="SUP-1001", action=actions.APPROVE)
+    edits = [
+        m
+        for m in await outbox(world.desk.store)
+        if m.target.get("of") == "approval:SUP-1001:console:anders"
+    ]
+    assert edits, "the approval request is redrawn once decided"
+    assert edits[-1].content["text"].startswith("You asked for a consultancy service")
+    assert edits[-1].content["footer"].startswith("Approved by Anders Holm")
+    assert not edits[-1].content.get("buttons")
