@@ -129,3 +129,34 @@ async def test_an_agents_only_organisation_becomes_the_provider_in_0003(database
             assert not (await uow.customers.by_name(name="Acme")).is_provider
     finally:
         await store.close()
+
+
+async def test_downgrading_to_0001_and_back_keeps_customers_and_contacts(database):
+    from alembic import command
+
+    from bot.domain.models import Channel, Identity, Role
+    from storage.migrate import alembic_config, upgrade
+
+    store = await open_store(database.url, search_path=database.search_path)
+    try:
+        async with store.unit() as uow:
+            acme = await uow.customers.add(name="Acme", slack_channel="C1")
+            await uow.contacts.add(
+                customer_id=acme.id, identity=Identity(Channel.SLACK, "U1"), role=Role.CUSTOMER
+            )
+
+        def downgrade(connection):
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0001")
+
+        async with store.engine.begin() as conn:
+            await conn.run_sync(downgrade)
+        assert (await status(store.engine)).current == "0001"
+        await upgrade(store.engine)
+        assert await diff(store.engine) == []
+        async with store.unit() as uow:
+            assert await uow.customers.by_slack_channel(team=None, channel="C1") == acme
+            assert len(await uow.contacts.all()) == 1
+    finally:
+        await store.close()

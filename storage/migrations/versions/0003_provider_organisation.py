@@ -59,5 +59,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop the flag."""
     op.drop_index("ix_customers_one_provider", table_name="customers")
-    with op.batch_alter_table("customers") as batch:
-        batch.drop_column("is_provider")
+    # SQLite (3.35+) drops a column in place; batch mode would copy the table (see upgrade).
+    op.execute("ALTER TABLE customers DROP COLUMN is_provider")
