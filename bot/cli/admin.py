@@ -14,6 +14,7 @@ from bot.cli.database import register_db, with_unit
 from bot.cli.main import CliError
 
 if TYPE_CHECKING:
+    from bot.domain.models import Customer, Role
     from storage import SqlUnitOfWork
 
 __all__ = ["register"]
@@ -304,7 +305,7 @@ def _contact_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_role(organisation: Any, role: Any) -> None:
+def _check_role(organisation: Customer, role: Role) -> None:
     """Agents belong to the service provider; customer contacts and approvers to a customer."""
     from bot.domain.models import Role
 
