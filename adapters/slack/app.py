@@ -15,6 +15,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.background import Background, RecentIds
@@ -24,6 +25,12 @@ from adapters.slack.http import SlackHttp
 from adapters.slack.listeners import register
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.settings import SlackSettings
+from adapters.slack.startup import (
+    SingleWorkspace,
+    handle_error,
+    quiet_token_warning,
+    verified,
+)
 from adapters.slack.surface import BOT_SCOPES
 from adapters.slack.workspaces import Workspaces
 from bot.app.desk import Desk
@@ -45,17 +52,35 @@ class SlackRuntime:
     notifier: SlackNotifier
     background: Background
     workspaces: Workspaces
+    checker: AsyncWebClient  # the Web API without retries: start-up fails fast
+    single: SingleWorkspace | None = None
+    socket: Any = None  # the Socket Mode handler, once connected
 
-    async def start_socket_mode(self) -> Any:
-        """Connect over Socket Mode (when SLACK_APP_TOKEN is set); returns the handler."""
+    async def start(self) -> None:
+        """Check the tokens with Slack and connect Socket Mode (when SLACK_APP_TOKEN is set);
+        SlackUnavailableError if Slack refuses them or cannot be reached."""
+        api_url = self.settings.api_url
+        if self.single is not None:
+            await self.single.verify(self.checker, api_url)
+        if not self.settings.socket_mode:
+            return
         from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
+        opened = await verified(
+            self.checker.apps_connections_open(app_token=self.settings.app_token),
+            "SLACK_APP_TOKEN",
+            api_url,
+        )
         handler = AsyncSocketModeHandler(self.app, self.settings.app_token)
+        handler.client.wss_uri = opened["url"]  # use the URL just issued; don't ask again
+        self.socket = handler
         await handler.connect_async()  # type: ignore[no-untyped-call]
-        return handler
 
     async def close(self) -> None:
-        """Stop background work."""
+        """Disconnect Socket Mode and stop background work."""
+        socket, self.socket = self.socket, None
+        if socket is not None:
+            await socket.close_async()
         await self.background.close()
 
 
@@ -94,12 +119,9 @@ async def build_slack(
     sleep: Sleep = asyncio.sleep,
 ) -> SlackRuntime:
     """Build the Slack adapter (OAuth stores need `engine`: the desk's own database)."""
-    client = build_client(
-        token=None if settings.oauth else settings.bot_token,
-        api_url=settings.api_url,
-        session=session,
-        sleep=sleep,
-    )
+    # No token in the client: every call names its workspace's token (see Workspaces).
+    client = build_client(token=None, api_url=settings.api_url, session=session, sleep=sleep)
+    checker = build_client(token=None, api_url=settings.api_url, session=session, attempts=0)
     common: dict[str, Any] = {
         "client": client,
         "signing_secret": settings.signing_secret or None,
@@ -107,6 +129,7 @@ async def build_slack(
         "request_verification_enabled": False,
         "process_before_response": False,
     }
+    single: SingleWorkspace | None = None
     if settings.oauth:
         if engine is None:
             raise ValueError("OAuth installs need the database engine")
@@ -114,21 +137,26 @@ async def build_slack(
         states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
         await installations.create_tables()  # type: ignore[no-untyped-call]
         await states.create_tables()  # type: ignore[no-untyped-call]
-        app = AsyncApp(
-            oauth_settings=AsyncOAuthSettings(
-                client_id=settings.client_id,
-                client_secret=settings.client_secret,
-                scopes=list(BOT_SCOPES),
+        with quiet_token_warning():
+            app = AsyncApp(
+                oauth_settings=AsyncOAuthSettings(
+                    client_id=settings.client_id,
+                    client_secret=settings.client_secret,
+                    scopes=list(BOT_SCOPES),
+                    installation_store=installations,
+                    state_store=states,
+                ),
                 installation_store=installations,
-                state_store=states,
-            ),
-            installation_store=installations,
-            **common,
-        )
+                **common,
+            )
         workspaces = Workspaces(installations=installations)
     else:
-        app = AsyncApp(**common)
+        single = SingleWorkspace(settings.bot_token)
+        with quiet_token_warning():
+            # Bolt uses an AsyncAuthorize instance as is, though its annotation wants a function.
+            app = AsyncApp(authorize=single, **common)  # type: ignore[arg-type]
         workspaces = Workspaces(bot_token=settings.bot_token)
+    app.error(handle_error)
     app.use(dedupe_events(RecentIds()))
     background = Background()
     handlers = SlackHandlers(
@@ -137,13 +165,17 @@ async def build_slack(
     register(app, handlers, background)
 
     async def token_for(destination: Destination) -> str | None:
+        if not settings.oauth:
+            return settings.bot_token
         return await workspaces.token(await _team_of(desk, destination))
 
-    notifier = SlackNotifier(client, token_for if settings.oauth else None)
+    notifier = SlackNotifier(client, token_for)
     http = SlackHttp(
         app, handlers, signing_secret=settings.signing_secret or "-", background=background
     )
-    return SlackRuntime(settings, app, http, handlers, notifier, background, workspaces)
+    return SlackRuntime(
+        settings, app, http, handlers, notifier, background, workspaces, checker, single
+    )
 
 
 async def _team_of(desk: Desk, destination: Destination) -> str | None:

@@ -24,6 +24,27 @@ Sleep = Callable[[float], Awaitable[None]]
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 
 
+class ConnectionErrorRetry(AsyncConnectionErrorRetryHandler):
+    """Retries a refused or reset connection with exponential backoff."""
+
+    def __init__(self, *, max_retry_count: int, sleep: Sleep) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._sleep = sleep
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        """Back off 0.5 s, 1 s, 2 s ... (with jitter) before the next attempt."""
+        state.next_attempt_requested = True
+        await self._sleep(0.5 * 2**state.current_attempt + random.random() / 10)
+        state.increment_current_attempt()
+
+
 class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
     """Waits the Retry-After Slack sent (plus jitter) before trying again."""
 
@@ -86,7 +107,7 @@ class ServerErrorRetry(AsyncServerErrorRetryHandler):
 def retry_handlers(sleep: Sleep = asyncio.sleep, *, attempts: int = 3) -> list[AsyncRetryHandler]:
     """Retry policy for every Web API call: connection errors, 429 and 5xx."""
     return [
-        AsyncConnectionErrorRetryHandler(max_retry_count=attempts),
+        ConnectionErrorRetry(max_retry_count=attempts, sleep=sleep),
         RateLimitRetry(max_retry_count=attempts, sleep=sleep),
         ServerErrorRetry(max_retry_count=attempts, sleep=sleep),
     ]
@@ -99,12 +120,14 @@ def build_client(
     session: aiohttp.ClientSession | None = None,
     sleep: Sleep = asyncio.sleep,
     timeout: int = 10,
+    attempts: int = 3,
 ) -> AsyncWebClient:
-    """An AsyncWebClient on `api_url` sharing `session` (connection reuse) with our retries."""
+    """An AsyncWebClient on `api_url` sharing `session` (connection reuse) with our retries
+    (`attempts` retries of each kind; 0: none)."""
     return AsyncWebClient(
         token=token,
         base_url=api_url,
         session=session,
         timeout=timeout,
-        retry_handlers=retry_handlers(sleep),
+        retry_handlers=retry_handlers(sleep, attempts=attempts),
     )

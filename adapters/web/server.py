@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -80,28 +81,48 @@ async def build_server(
 
 async def _lifecycle(web_app: web.Application) -> AsyncIterator[None]:
     server = web_app[SERVER]
-    socket = None
-    if server.slack.settings.socket_mode:
-        socket = await server.slack.start_socket_mode()
-    server.pump.start()
-    yield
-    if socket is not None:
-        await socket.close_async()
-    await server.pump.stop()
-    await server.slack.close()
-    await server.session.close()
+    try:
+        await server.slack.start()  # tokens checked, Socket Mode connected: or a one-line error
+        server.pump.start()
+        yield
+    finally:
+        await server.pump.stop()
+        await server.slack.close()
+        await server.session.close()
 
 
 async def run_server(server: Server, *, host: str, port: int, stop: asyncio.Event) -> None:
-    """Serve until `stop` is set."""
+    """Serve until `stop` is set (also while still starting: a signal then ends start-up)."""
     runner = web.AppRunner(server.web_app, access_log=None)
-    await runner.setup()
     try:
+        if not await _unless_stopped(runner.setup(), stop):
+            return
         site = web.TCPSite(runner, host, port, backlog=1024)
-        await site.start()
+        if not await _unless_stopped(site.start(), stop):
+            return
         mode = "Socket Mode" if server.slack.settings.socket_mode else "HTTP /slack/events"
         print(f"supportbot serving on http://{host}:{port} (Slack: {mode})", flush=True)
         await stop.wait()
     finally:
         with contextlib.suppress(Exception):
             await runner.cleanup()
+
+
+async def _unless_stopped(step: Coroutine[Any, Any, None], stop: asyncio.Event) -> bool:
+    """Run `step` unless `stop` is set first (then cancel it); whether it ran to the end."""
+    task = asyncio.ensure_future(step)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait((task, stopped), return_when=asyncio.FIRST_COMPLETED)
+    except BaseException:
+        task.cancel()
+        raise
+    finally:
+        stopped.cancel()
+    if task.done():
+        task.result()  # start-up errors propagate
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return False
