@@ -14,6 +14,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import Clock, SignatureVerifier
 
 from adapters.slack.background import Background
@@ -52,14 +53,23 @@ class SlackHttp:
         raw = await request.read()
         timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
         signature = request.headers.get("X-Slack-Signature", "")
-        if not (timestamp.isdigit() and self._verifier.is_valid(raw, timestamp, signature)):
+        try:  # Slack sends UTF-8 (and slack_sdk can only verify text)
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return web.Response(status=400, text="the request body is not UTF-8")
+        if not (timestamp.isdigit() and self._verifier.is_valid(body, timestamp, signature)):
             return web.Response(status=401, text="invalid or stale signature")
-        body = raw.decode("utf-8")
         if request.content_type == "application/x-www-form-urlencoded" and "command=" in body:
             form = dict(parse_qsl(body))
             if form.get("command") == COMMAND:
                 self.background.spawn(self.handlers.ticket_command(form), name="ticket-command")
                 return web.Response(status=200)
+        try:  # as Bolt will parse it: JSON, or a form whose `payload` is JSON
+            parsed = parse_body(body, request.content_type)
+        except ValueError:
+            return web.Response(status=400, text="malformed request body")
+        if not isinstance(parsed, dict):
+            return web.Response(status=400, text="the request body is not a JSON object")
         bolt_request = AsyncBoltRequest(
             body=body, query=request.query_string, headers=dict(request.headers)
         )

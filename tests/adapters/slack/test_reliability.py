@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import hmac
 import json
+import logging
 import time
+from typing import Any
 from urllib.parse import urlencode
 
-from tests.adapters.slack.conftest import CARLA, INCIDENT, SlackWorld, sign, submission
+import pytest
+from aiohttp.test_utils import TestServer
+
+from adapters.slack.settings import SlackSettings
+from adapters.web.server import build_server
+from bot.app.desk import Desk
+from bot.domain.policy import default_policy
+from tests.adapters.slack.conftest import (
+    CARLA,
+    INCIDENT,
+    MONDAY_9,
+    SECRET,
+    SlackWorld,
+    sign,
+    submission,
+)
+from tests.adapters.slack.fake_slack import FakeSlack
+from tests.fakes import FixedClock
 
 
 def _command_body(user: str = CARLA) -> str:
@@ -126,3 +148,93 @@ async def test_slack_can_verify_the_events_url(slack: SlackWorld) -> None:
     async with slack.http.post(slack.url + "slack/events", data=body, headers=headers) as resp:
         assert resp.status == 200
         assert "3eZbrw1aB" in await resp.text()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ('{"type": "event_callback", "event": ', "application/json"),
+        ("[1, 2]", "application/json"),
+        ("payload=%7Bnot+json", "application/x-www-form-urlencoded"),
+        ("payload=%5B%5D", "application/x-www-form-urlencoded"),
+    ],
+    ids=["truncated-json", "json-array", "bad-payload", "payload-array"],
+)
+async def test_a_signed_but_malformed_body_gets_400(
+    slack: SlackWorld, body: str, content_type: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = await slack.post(body, content_type)
+
+    assert response.status == 400
+    assert "Traceback" not in caplog.text and not any(r.exc_info for r in caplog.records)
+    assert slack.fake.calls == []
+
+
+async def test_a_signed_body_that_is_not_utf8_gets_400(slack: SlackWorld) -> None:
+    body = b'{"type": "\xff"}'
+    ts = str(int(time.time()))
+    digest = hmac.new(SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256)
+    headers = {
+        "Content-Type": "application/json",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={digest.hexdigest()}",
+    }
+    async with slack.http.post(slack.url + "slack/events", data=body, headers=headers) as resp:
+        assert resp.status == 400
+
+
+class _Logged(logging.Handler):
+    """Sets `seen` when a record at WARNING or above arrives."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+        self.seen = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        self.seen.set()
+
+
+async def test_events_while_slack_is_unreachable_are_accepted_and_logged_in_a_line(
+    slack: SlackWorld,
+) -> None:
+    logged = _Logged()
+    logging.getLogger("adapters.slack").addHandler(logged)
+    try:
+        await slack.fake.stop()  # Slack's Web API is gone; Slack itself still sends events
+        response = await slack.event(
+            {
+                "type": "message",
+                "channel": "D0CARLA",
+                "channel_type": "im",
+                "user": CARLA,
+                "text": "help",
+                "ts": "1764489800.000100",
+            },
+            event_id="Ev0UNREACHABLE",
+        )
+
+        assert response.status == 200  # the token was checked at start-up, not per request
+        await asyncio.wait_for(logged.seen.wait(), 5)  # the answer could not be posted
+    finally:
+        logging.getLogger("adapters.slack").removeHandler(logged)
+    [record] = logged.records
+    assert record.getMessage().startswith("Slack Web API unreachable: Cannot connect to host")
+    assert record.exc_info is None
+    assert len(slack.sleeps) == 3  # retried with backoff, on the fake clock's sleep
+
+
+async def test_start_up_checks_the_bot_token_once(store: Any, fake_slack: FakeSlack) -> None:
+    desk = Desk.create(store=store, clock=FixedClock(MONDAY_9), policy=default_policy())
+    settings = SlackSettings(
+        signing_secret=SECRET, bot_token="xoxb-test", api_url=fake_slack.api_url
+    )
+    server = await build_server(desk, settings, tick=3600)
+    test_server = TestServer(server.web_app, host="127.0.0.1")
+    await test_server.start_server()
+    try:
+        [checked] = fake_slack.calls
+        assert checked.method == "auth.test" and checked.token == "xoxb-test"
+    finally:
+        await test_server.close()
