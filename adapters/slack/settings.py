@@ -58,15 +58,18 @@ class SlackSettings:
         """Raise SlackConfigError unless the combination of settings can work."""
         if bool(self.client_id) != bool(self.client_secret):
             raise SlackConfigError("set both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, or neither")
+        missing = []
         if not self.oauth and not self.bot_token:
-            raise SlackConfigError(
-                "set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
-                "SLACK_CLIENT_SECRET (installable in many workspaces)"
+            missing.append(
+                "SLACK_BOT_TOKEN (one workspace; or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, "
+                "installable in many)"
             )
-        if not self.socket_mode and not self.signing_secret:
-            raise SlackConfigError("set SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)")
         if self.oauth and not self.signing_secret:
-            raise SlackConfigError("OAuth installs need SLACK_SIGNING_SECRET")
+            missing.append("SLACK_SIGNING_SECRET (OAuth installs need it)")
+        elif not self.socket_mode and not self.signing_secret:
+            missing.append("SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)")
+        if missing:
+            raise SlackConfigError("set " + " and ".join(missing))
         if self.bot_token and not self.bot_token.startswith("xoxb-"):
             raise SlackConfigError("SLACK_BOT_TOKEN must be a bot token (xoxb-...)")
         if self.app_token and not self.app_token.startswith("xapp-"):

@@ -36,6 +36,8 @@ def test_socket_mode_and_oauth_are_recognised() -> None:
         ({}, "SLACK_BOT_TOKEN"),
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
         ({**BASE, "SLACK_CLIENT_ID": "1.2"}, "SLACK_CLIENT_SECRET"),
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c"}, "OAuth installs need it"),
+        ({"SLACK_APP_TOKEN": "xapp-1"}, r"^set SLACK_BOT_TOKEN .*installable in many\)$"),
         ({**BASE, "SLACK_BOT_TOKEN": "xoxp-user"}, "bot token"),
         ({**BASE, "SLACK_APP_TOKEN": "xoxb-wrong"}, "app-level"),
     ],
@@ -66,7 +68,11 @@ def test_serve_without_slack_settings_is_a_one_line_error(
     assert main(["serve"]) == 2
 
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "SLACK_BOT_TOKEN" in err
+    assert err == (
+        "supportbot: error: set SLACK_BOT_TOKEN (one workspace; or SLACK_CLIENT_ID and "
+        "SLACK_CLIENT_SECRET, installable in many) and SLACK_SIGNING_SECRET (or "
+        "SLACK_APP_TOKEN for Socket Mode)\n"
+    )
 
 
 @pytest.mark.parametrize(
