@@ -144,19 +144,12 @@ class FakeSlack:
                 await self._changed.wait_for(lambda: len(self.of(method)) >= count)
         return self.of(method)
 
-    async def wait_responses(
-        self, count: int = 1, timeout: float = 5.0, *, replacing: bool = False
-    ) -> list[dict[str, Any]]:
-        """Wait until `count` private answers (or, `replacing`, message replacements) were
-        posted to response URLs; return those."""
-
-        def matching() -> list[dict[str, Any]]:
-            return [r for r in self.responses if bool(r.get("replace_original")) is replacing]
-
+    async def wait_responses(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Wait until `count` answers were posted to response URLs; return them all."""
         async with asyncio.timeout(timeout):
             async with self._changed:
-                await self._changed.wait_for(lambda: len(matching()) >= count)
-        return matching()
+                await self._changed.wait_for(lambda: len(self.responses) >= count)
+        return list(self.responses)
 
     async def _record(
         self, call: Call | None = None, response: dict[str, Any] | None = None
