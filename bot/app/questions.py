@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from types import ModuleType
 
 from bot.app import messages as msg
-from bot.app import messages_da
 from bot.app.callers import Caller, Origin, identify_in
 from bot.app.commands import find_ref
 from bot.app.desk import Desk
+from bot.app.messages import da as messages_da
 from bot.app.ports import UnitOfWork
 from bot.app.replies import Reply
 from bot.domain.models import Identity, Ticket, TicketStatus

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.app.messages import duration
+from bot.app.messages.text import duration
 from bot.app.replies import Field, Reply
 from bot.domain.models import ApprovalState, Customer, Ticket, TicketStatus
 from bot.domain.policy import Policy
