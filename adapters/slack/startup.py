@@ -23,8 +23,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.cli.main import CliError
-
 __all__ = [
     "UNREACHABLE",
     "SingleWorkspace",
@@ -40,11 +38,8 @@ log = logging.getLogger(__name__)
 UNREACHABLE = (aiohttp.ClientError, TimeoutError, OSError)
 
 
-class SlackUnavailableError(CliError):
-    """Slack refused our tokens or could not be reached at start-up.
-
-    A CliError, so `supportbot serve` reports it in one line and exits 2.
-    """
+class SlackUnavailableError(RuntimeError):
+    """Slack refused our tokens or could not be reached at start-up (one line, for the CLI)."""
 
 
 async def verified(call: Awaitable[AsyncSlackResponse], what: str, api_url: str) -> Any:

@@ -64,27 +64,29 @@ async def _run(settings: Any, *, host: str, port: int) -> None:
     import asyncio
     import signal
 
+    from adapters.slack.startup import SlackUnavailableError
     from adapters.web.server import build_server, run_server
     from bot.app.clock import SystemClock
     from bot.app.desk import Desk
     from bot.cli.database import open_configured
     from bot.cli.database import policy as load_policy
-
-    policy = load_policy()
     from storage.monitoring import SqlMonitoring
 
+    policy = load_policy()
     store = await open_configured(policy.ticket_prefix)
     try:
         desk = Desk.create(
             store=store, clock=SystemClock(), policy=policy, monitoring=SqlMonitoring(store)
         )
-        server = await build_server(desk, settings, engine=store.engine)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:
+            server = await build_server(desk, settings, engine=store.engine)
             await run_server(server, host=host, port=port, stop=stop)
+        except SlackUnavailableError as exc:
+            raise CliError(str(exc)) from None
         except OSError as exc:
             raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     finally:
