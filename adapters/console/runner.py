@@ -25,7 +25,7 @@ _PERSONA_OF_USER = {p.identity.user_id: p for p in PERSONAS.values()}
 
 WELCOME = (
     "Welcome to the supportbot console: a support desk run by the support agreement. "
-    "You are at {customer}. Type /ticket to file a ticket, ask 'what's current uptime?', "
+    "The demo customer is {customer}. Type /ticket to file a ticket, ask 'what's current uptime?', "
     "or /help. Switch roles with /as customer|approver|agent|end-user."
 )
 

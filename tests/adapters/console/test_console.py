@@ -74,7 +74,7 @@ async def test_a_customer_files_a_ticket_with_reasks_and_sees_the_announcement(
     desk: Desk,
 ) -> None:
     out = await chat(desk, *INCIDENT_LINES)
-    assert f"You are at {DEMO_CUSTOMER}" in out
+    assert f"The demo customer is {DEMO_CUSTOMER}" in out
     assert "bot> You are Carla Jensen (customer), console user 'carla'." in out
     assert "bot> Sorry, this one cannot be empty." in out
     assert "bot> Sorry, I did not get that. Please answer with a number from 1 to 4" in out
