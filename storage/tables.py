@@ -16,6 +16,7 @@ __all__ = [
     "CustomerRow",
     "HypercareRow",
     "OutboxRow",
+    "ProcessedEventRow",
     "ProbedServiceRow",
     "ServiceWindowRow",
     "TicketCounterRow",
@@ -197,6 +198,19 @@ class OutboxRow(OutboxBase, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+
+
+class ProcessedEventBase(SQLModel):
+    at: datetime = _instant()  # when it was taken on: old claims are pruned by this
+
+
+class ProcessedEventRow(ProcessedEventBase, table=True):
+    """An incoming chat event already taken on (e.g. "slack:T123:Ev456"), by any instance."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (sa.Index("ix_processed_events_at", "at"),)
+
+    key: str = Field(primary_key=True)
 
 
 class ProbedServiceBase(SQLModel):

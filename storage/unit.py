@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.engine import READ_ONLY
 from storage.repos.customers import SqlContactRepository, SqlCustomerRepository
+from storage.repos.inbox import SqlInboxRepository
 from storage.repos.outbox import SqlOutboxRepository
 from storage.repos.records import (
     SqlHypercareRepository,
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
     contacts: SqlContactRepository
     tickets: SqlTicketRepository
     outbox: SqlOutboxRepository
+    inbox: SqlInboxRepository
     services: SqlServiceRepository
     samples: SqlSampleRepository
     windows: SqlWindowRepository
@@ -47,6 +49,7 @@ class SqlUnitOfWork:
         self.contacts = SqlContactRepository(session)
         self.tickets = SqlTicketRepository(session, prefix=self._prefix)
         self.outbox = SqlOutboxRepository(session)
+        self.inbox = SqlInboxRepository(session)
         self.services = SqlServiceRepository(session)
         self.samples = SqlSampleRepository(session)
         self.windows = SqlWindowRepository(session)

@@ -46,6 +46,7 @@ class _State:
     events: list[TicketEvent] = field(default_factory=list)
     times: list[TimeEntry] = field(default_factory=list)
     outbox: dict[int, OutboxMessage] = field(default_factory=dict)
+    inbox: dict[str, datetime] = field(default_factory=dict)
     last_number: int = 1000
     next_id: int = 1
 
@@ -310,6 +311,30 @@ class _Outbox:
         self.s.outbox[message_id] = replace(self.s.outbox[message_id], result=dict(result))
 
 
+class _Inbox:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    async def claim(self, *, key: str, at: datetime) -> bool:
+        require_aware(at, "at")
+        if not key:
+            raise ValueError("an event key must not be empty")
+        if key in self.s.inbox:
+            return False
+        self.s.inbox[key] = at
+        return True
+
+    async def release(self, *, key: str) -> None:
+        self.s.inbox.pop(key, None)
+
+    async def prune(self, *, before: datetime) -> int:
+        require_aware(before, "before")
+        old = [k for k, at in self.s.inbox.items() if at < before]
+        for key in old:
+            del self.s.inbox[key]
+        return len(old)
+
+
 class _Unit:
     """One transaction: works on a copy of the state, swapped in only on success."""
 
@@ -317,6 +342,7 @@ class _Unit:
     contacts: _Contacts
     tickets: _Tickets
     outbox: _Outbox
+    inbox: _Inbox
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -329,6 +355,7 @@ class _Unit:
         self.contacts = _Contacts(self._state)
         self.tickets = _Tickets(self._state, self._store.prefix)
         self.outbox = _Outbox(self._state)
+        self.inbox = _Inbox(self._state)
         return self
 
     async def __aexit__(

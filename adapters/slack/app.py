@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.background import Background, RecentIds
+from adapters.slack.background import Background
 from adapters.slack.client import Sleep, build_client
 from adapters.slack.handlers import SlackHandlers
 from adapters.slack.http import SlackHttp
+from adapters.slack.inbox import EventInbox
 from adapters.slack.listeners import register
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.settings import SlackSettings
@@ -37,8 +35,6 @@ from bot.app.desk import Desk
 from bot.domain.models import Channel, Destination, Identity
 
 __all__ = ["SlackRuntime", "build_slack"]
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -82,31 +78,6 @@ class SlackRuntime:
         if socket is not None:
             await socket.close_async()
         await self.background.close()
-
-
-def dedupe_events(recent: RecentIds) -> Callable[..., Awaitable[BoltResponse | None]]:
-    """Bolt middleware: Slack retries an event (same event_id) it thinks we missed; run it once."""
-
-    async def middleware(
-        req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
-    ) -> BoltResponse | None:
-        body = req.body
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if not event_id:
-            return await next()
-        if not recent.claim(str(event_id)):
-            log.info("ignoring repeated event %s", event_id)
-            return BoltResponse(status=200, body="", headers={"X-Slack-No-Retry": "1"})
-        try:
-            response = await next()
-        except BaseException:
-            recent.release(str(event_id))
-            raise
-        if response is not None and response.status >= 500:
-            recent.release(str(event_id))
-        return response
-
-    return middleware
 
 
 async def build_slack(
@@ -157,12 +128,11 @@ async def build_slack(
             app = AsyncApp(authorize=single, **common)  # type: ignore[arg-type]
         workspaces = Workspaces(bot_token=settings.bot_token)
     app.error(handle_error)
-    app.use(dedupe_events(RecentIds()))
     background = Background()
     handlers = SlackHandlers(
         desk, client=client, workspaces=workspaces, session=session, wake=wake, sleep=sleep
     )
-    register(app, handlers, background)
+    register(app, handlers, background, EventInbox(desk.store, desk.clock))
 
     async def token_for(destination: Destination) -> str | None:
         if not settings.oauth:

@@ -1,15 +1,14 @@
-"""Work after the ack: tracked background tasks, and a memory of recently seen event ids."""
+"""Work after the ack: tracked background tasks, and a short memory of who may file."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-__all__ = ["Background", "RecentIds"]
+__all__ = ["Background", "MayFile"]
 
 log = logging.getLogger(__name__)
 
@@ -78,39 +77,6 @@ class Background:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-
-class RecentIds:
-    """Ids seen in the last `ttl` seconds (bounded): Slack retries carry the same event id."""
-
-    def __init__(
-        self,
-        *,
-        ttl: float = 3600.0,
-        size: int = 50_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._ttl = ttl
-        self._size = size
-        self._clock = clock
-
-    def claim(self, key: str) -> bool:
-        """True the first time `key` is seen (and remember it); False for a repeat."""
-        now = self._clock()
-        while self._seen:
-            oldest, at = next(iter(self._seen.items()))
-            if now - at < self._ttl and len(self._seen) < self._size:
-                break
-            self._seen.pop(oldest)
-        if key in self._seen:
-            return False
-        self._seen[key] = now
-        return True
-
-    def release(self, key: str) -> None:
-        """Forget `key` (its first delivery failed, so a retry must be processed)."""
-        self._seen.pop(key, None)
 
 
 class MayFile:

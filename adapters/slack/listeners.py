@@ -10,13 +10,17 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from adapters.slack.background import Background
 from adapters.slack.blocks import VALUE_ACTION
 from adapters.slack.handlers import SlackHandlers
+from adapters.slack.inbox import EventInbox
 from adapters.slack.surface import ACTION_PREFIX, COMMAND, INTAKE_CALLBACK
 
 __all__ = ["register"]
 
 
-def register(app: AsyncApp, handlers: SlackHandlers, background: Background) -> None:
-    """Attach every command, view, action and event listener the app handles."""
+def register(
+    app: AsyncApp, handlers: SlackHandlers, background: Background, inbox: EventInbox
+) -> None:
+    """Attach every command, view, action and event listener the app handles (events once
+    each, however often Slack delivers them: see inbox.py)."""
 
     @app.command(COMMAND)
     async def ticket_command(ack: AsyncAck, command: dict[str, Any]) -> None:
@@ -39,9 +43,15 @@ def register(app: AsyncApp, handlers: SlackHandlers, background: Background) -> 
         await handlers.button(body)
 
     @app.event("app_mention")
-    async def mentioned(event: dict[str, Any], context: AsyncBoltContext) -> None:
-        await handlers.mention(event, context.team_id)
+    async def mentioned(
+        event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        team = context.team_id
+        await inbox.once(body, team, lambda: handlers.mention(event, team))
 
     @app.event("message")
-    async def message(event: dict[str, Any], context: AsyncBoltContext) -> None:
-        await handlers.message(event, context.team_id, bot_user=context.bot_user_id)
+    async def message(
+        event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        team, bot = context.team_id, context.bot_user_id
+        await inbox.once(body, team, lambda: handlers.message(event, team, bot_user=bot))

@@ -28,6 +28,7 @@ __all__ = [
     "ContactRepository",
     "CustomerRepository",
     "DuplicateError",
+    "InboxRepository",
     "Notifier",
     "NotFoundError",
     "OutboxRepository",
@@ -212,6 +213,22 @@ class OutboxRepository(Protocol):
         ...
 
 
+class InboxRepository(Protocol):
+    """Incoming chat events already taken on, so a redelivered one is handled only once."""
+
+    async def claim(self, *, key: str, at: datetime) -> bool:
+        """Take on the event `key` (e.g. "slack:T123:Ev456"); False if it was taken before."""
+        ...
+
+    async def release(self, *, key: str) -> None:
+        """Give the event back (handling it failed), so a redelivery is handled."""
+        ...
+
+    async def prune(self, *, before: datetime) -> int:
+        """Forget events taken on before `before`; how many were forgotten."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over all repositories: commits on success, rolls back on error."""
 
@@ -227,6 +244,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def inbox(self) -> InboxRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -14,6 +14,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from adapters.slack.inbox import EventInbox
 from adapters.slack.listeners import register
 from adapters.slack.surface import (
     ACTION_PREFIX,
@@ -25,6 +26,8 @@ from adapters.slack.surface import (
 )
 from bot.app import actions
 from tests.adapters.slack.fake_slack import SLACK_METHOD_SCOPES
+from tests.app.conftest import MONDAY_9
+from tests.fakes import FixedClock, InMemoryStore
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -137,7 +140,8 @@ async def _authorize(**kwargs: Any) -> AuthorizeResult:
 
 def _app() -> AsyncApp:
     app = AsyncApp(signing_secret="s", authorize=_authorize, request_verification_enabled=False)
-    register(app, _Handlers(), _Background())  # type: ignore[arg-type]
+    inbox = EventInbox(InMemoryStore(), FixedClock(MONDAY_9))
+    register(app, _Handlers(), _Background(), inbox)  # type: ignore[arg-type]
     return app
 
 
