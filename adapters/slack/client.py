@@ -24,12 +24,16 @@ Sleep = Callable[[float], Awaitable[None]]
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 
 
-class ConnectionErrorRetry(AsyncConnectionErrorRetryHandler):
-    """Retries a refused or reset connection with exponential backoff."""
+class _Sleeping(AsyncRetryHandler):
+    """A retry handler that waits with an injected sleep (tests record waits, never sleep)."""
 
     def __init__(self, *, max_retry_count: int, sleep: Sleep) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self._sleep = sleep
+
+
+class _Backoff(_Sleeping):
+    """Waits 0.5 s, 1 s, 2 s ... (with jitter) between attempts."""
 
     async def prepare_for_next_attempt_async(
         self,
@@ -45,12 +49,12 @@ class ConnectionErrorRetry(AsyncConnectionErrorRetryHandler):
         state.increment_current_attempt()
 
 
-class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
-    """Waits the Retry-After Slack sent (plus jitter) before trying again."""
+class ConnectionErrorRetry(_Backoff, AsyncConnectionErrorRetryHandler):
+    """Retries a refused or reset connection with exponential backoff."""
 
-    def __init__(self, *, max_retry_count: int, sleep: Sleep) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self._sleep = sleep
+
+class RateLimitRetry(_Sleeping, AsyncRateLimitErrorRetryHandler):
+    """Waits the Retry-After Slack sent (plus jitter) before trying again."""
 
     async def prepare_for_next_attempt_async(
         self,
@@ -73,12 +77,8 @@ class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
-class ServerErrorRetry(AsyncServerErrorRetryHandler):
+class ServerErrorRetry(_Backoff, AsyncServerErrorRetryHandler):
     """Retries 500/502/503/504 answers with exponential backoff."""
-
-    def __init__(self, *, max_retry_count: int, sleep: Sleep) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self._sleep = sleep
 
     async def _can_retry_async(
         self,
@@ -89,19 +89,6 @@ class ServerErrorRetry(AsyncServerErrorRetryHandler):
         error: Exception | None = None,
     ) -> bool:
         return response is not None and response.status_code in RETRYABLE_STATUSES
-
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        """Back off 0.5 s, 1 s, 2 s ... (with jitter) before the next attempt."""
-        state.next_attempt_requested = True
-        await self._sleep(0.5 * 2**state.current_attempt + random.random() / 10)
-        state.increment_current_attempt()
 
 
 def retry_handlers(sleep: Sleep = asyncio.sleep, *, attempts: int = 3) -> list[AsyncRetryHandler]:
