@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
@@ -22,7 +23,7 @@ from adapters.slack.http import SlackHttp
 from adapters.slack.inbox import EventInbox
 from adapters.slack.listeners import register
 from adapters.slack.notifier import SlackNotifier
-from adapters.slack.settings import SlackSettings
+from adapters.slack.settings import PLATFORM, SlackSettings
 from adapters.slack.startup import (
     SingleWorkspace,
     handle_error,
@@ -39,7 +40,7 @@ __all__ = ["SlackRuntime", "build_slack"]
 
 @dataclass
 class SlackRuntime:
-    """Everything the server needs from the Slack adapter, built once per process."""
+    """Slack as `supportbot serve` runs it (a chat runtime: see adapters/web/runtime.py)."""
 
     settings: SlackSettings
     app: AsyncApp
@@ -51,6 +52,23 @@ class SlackRuntime:
     checker: AsyncWebClient  # the Web API without retries: start-up fails fast
     single: SingleWorkspace | None = None
     socket: Any = None  # the Socket Mode handler, once connected
+    platform: str = PLATFORM
+
+    def describe(self) -> str:
+        """How Slack is served: over HTTP or Socket Mode."""
+        return "Slack: " + ("Socket Mode" if self.settings.socket_mode else "HTTP /slack/events")
+
+    def health(self) -> dict[str, Any]:
+        """Transport and installation mode, for /healthz."""
+        return {
+            "mode": "socket" if self.settings.socket_mode else "http",
+            "workspaces": "oauth" if self.settings.oauth else "single",
+        }
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        """POST /slack/events and the install pages; none in Socket Mode."""
+        if not self.settings.socket_mode:
+            self.http.add_routes(router, oauth=self.settings.oauth)
 
     async def start(self) -> None:
         """Check the tokens with Slack and connect Socket Mode (when SLACK_APP_TOKEN is set);
@@ -72,7 +90,7 @@ class SlackRuntime:
         self.socket = handler
         await handler.connect_async()  # type: ignore[no-untyped-call]
 
-    async def close(self) -> None:
+    async def stop(self) -> None:
         """Disconnect Socket Mode and stop background work."""
         socket, self.socket = self.socket, None
         if socket is not None:

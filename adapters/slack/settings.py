@@ -6,9 +6,23 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["DEFAULT_API_URL", "SlackConfigError", "SlackSettings"]
+__all__ = ["DEFAULT_API_URL", "PLATFORM", "SETUP_HINT", "SlackConfigError", "SlackSettings"]
 
+PLATFORM = "slack"  # how identities, bindings and outbox targets name Slack
 DEFAULT_API_URL = "https://slack.com/api/"
+# The variables that configure the Slack app: any of them set means Slack is meant to run.
+APP_VARIABLES = (
+    "SLACK_SIGNING_SECRET",
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+)
+# What to set to run Slack, for the one-line error when no platform is configured.
+SETUP_HINT = (
+    "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for Slack (or SLACK_APP_TOKEN for Socket Mode, "
+    "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for installs in many workspaces)"
+)
 
 
 class SlackConfigError(ValueError):
@@ -27,9 +41,12 @@ class SlackSettings:
     api_url: str = DEFAULT_API_URL
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> SlackSettings:
-        """Read SLACK_* variables; raise SlackConfigError naming what is missing."""
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SlackSettings | None:
+        """Read SLACK_* variables: None when none is set (Slack is not wanted here), else
+        settings that can work, or SlackConfigError naming what is missing."""
         env = os.environ if environ is None else environ
+        if not any(env.get(name, "").strip() for name in APP_VARIABLES):
+            return None
         api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_API_URL
         if not api_url.endswith("/"):
             api_url += "/"

@@ -42,7 +42,7 @@ class OutboxPump:
             self.wake()
             await self._round_done.wait_for(lambda: self.rounds >= target)
 
-    def start(self) -> None:
+    async def start(self) -> None:
         """Start draining in the background."""
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox-pump")

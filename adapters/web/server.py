@@ -1,36 +1,45 @@
-"""The one aiohttp application: Slack on /slack/*, health on /healthz, the outbox pump inside."""
+"""The one aiohttp application: each chat runtime's routes, /healthz, and the lifecycle.
+
+The server knows no platform: it mounts the runtimes it is given, starts them and then the
+hooks (the outbox pump first), and stops everything in reverse order.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Coroutine
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Coroutine, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.app import SlackRuntime, build_slack
-from adapters.slack.client import Sleep
-from adapters.slack.settings import SlackSettings
 from adapters.web.pump import OutboxPump
-from bot.app.desk import Desk
-from bot.app.outbox import drain
-from bot.domain.models import Channel
+from adapters.web.runtime import ChatRuntime, Hook
 
 __all__ = ["Server", "build_server", "run_server"]
-
 
 @dataclass(eq=False)
 class Server:
     """A built server: its aiohttp app plus the parts tests and the CLI reach into."""
 
     web_app: web.Application
-    slack: SlackRuntime
+    runtimes: list[ChatRuntime]
     pump: OutboxPump
     session: aiohttp.ClientSession
+    hooks: list[Hook] = field(default_factory=list)
+
+    def runtime(self, platform: str) -> ChatRuntime:
+        """The runtime serving `platform` (KeyError if it is not served)."""
+        for runtime in self.runtimes:
+            if runtime.platform == platform:
+                return runtime
+        raise KeyError(platform)
+
+    def describe(self) -> str:
+        """What is served, for the start-up line: "Slack: HTTP /slack/events; Teams: ..."."""
+        return "; ".join(runtime.describe() for runtime in self.runtimes)
 
 
 SERVER: web.AppKey[Server] = web.AppKey("server", Server)
@@ -38,56 +47,49 @@ SERVER: web.AppKey[Server] = web.AppKey("server", Server)
 
 async def _health(request: web.Request) -> web.Response:
     server = request.app[SERVER]
-    mode = "socket" if server.slack.settings.socket_mode else "http"
-    return web.json_response({"status": "ok", "slack": mode, "outbox_rounds": server.pump.rounds})
-
-
-async def build_server(
-    desk: Desk,
-    settings: SlackSettings,
-    *,
-    engine: AsyncEngine | None = None,
-    tick: float = 5.0,
-    sleep: Sleep = asyncio.sleep,
-) -> Server:
-    """Wire Slack, the outbox pump and health into one aiohttp application."""
-    session = aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=100), timeout=aiohttp.ClientTimeout(total=30)
+    return web.json_response(
+        {
+            "status": "ok",
+            "runtimes": {r.platform: r.health() for r in server.runtimes},
+            "outbox": {"rounds": server.pump.rounds},
+        }
     )
-    runtime: SlackRuntime | None = None
 
-    async def drain_once() -> int:
-        if runtime is None:
-            return 0
-        return await drain(desk, {Channel.SLACK: runtime.notifier})
 
-    pump = OutboxPump(drain_once, interval=tick)
-    try:
-        runtime = await build_slack(
-            desk, settings, session=session, engine=engine, wake=pump.wake, sleep=sleep
-        )
-    except BaseException:
-        await session.close()
-        raise
+def build_server(
+    runtimes: Sequence[ChatRuntime],
+    *,
+    pump: OutboxPump,
+    session: aiohttp.ClientSession,
+    hooks: Sequence[Hook] = (),
+) -> Server:
+    """Mount the runtimes' routes and /healthz on one aiohttp application.
+
+    On start-up the runtimes start (tokens checked, sockets connected), then the pump, then
+    the hooks; on shutdown they stop in reverse and the shared HTTP `session` is closed.
+    """
     web_app = web.Application()
-    server = Server(web_app, runtime, pump, session)
+    server = Server(web_app, list(runtimes), pump, session, list(hooks))
     web_app[SERVER] = server
     web_app.router.add_get("/healthz", _health)
-    if not settings.socket_mode:
-        runtime.http.add_routes(web_app.router, oauth=settings.oauth)
+    for runtime in server.runtimes:
+        runtime.add_routes(web_app.router)
     web_app.cleanup_ctx.append(_lifecycle)
     return server
 
 
 async def _lifecycle(web_app: web.Application) -> AsyncIterator[None]:
     server = web_app[SERVER]
+    order: list[Hook] = [*server.runtimes, server.pump, *server.hooks]
+    started: list[Hook] = []
     try:
-        await server.slack.start()  # tokens checked, Socket Mode connected: or a one-line error
-        server.pump.start()
+        for hook in order:
+            await hook.start()  # a runtime that cannot start: a one-line error from `serve`
+            started.append(hook)
         yield
     finally:
-        await server.pump.stop()
-        await server.slack.close()
+        for hook in reversed(started):
+            await hook.stop()
         await server.session.close()
 
 
@@ -100,8 +102,7 @@ async def run_server(server: Server, *, host: str, port: int, stop: asyncio.Even
         site = web.TCPSite(runner, host, port, backlog=1024)
         if not await _unless_stopped(site.start(), stop):
             return
-        mode = "Socket Mode" if server.slack.settings.socket_mode else "HTTP /slack/events"
-        print(f"supportbot serving on http://{host}:{port} (Slack: {mode})", flush=True)
+        print(f"supportbot serving on http://{host}:{port} ({server.describe()})", flush=True)
         await stop.wait()
     finally:
         with contextlib.suppress(Exception):

@@ -6,7 +6,6 @@ The bot answers "any service windows planned?" from what is recorded here.
 from __future__ import annotations
 
 import argparse
-import os
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -62,28 +61,24 @@ def _text(flag: str, raw: str, limit: int) -> str:
     return text
 
 
-def _now() -> datetime:
-    from bot.app.clock import parse_instant
-    from bot.cli.chat import NOW_ENV
-
-    fixed = os.environ.get(NOW_ENV)
-    if not fixed:
-        from datetime import UTC
-
-        return datetime.now(UTC)
-    try:
-        return parse_instant(fixed)
-    except ValueError as exc:
-        raise CliError(f"{NOW_ENV}: {exc}") from None
-
-
 def _local(at: datetime, tz: ZoneInfo) -> str:
     return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
+def _timing(start: datetime, end: datetime, now: datetime) -> str:
+    """Where the window lies from now: customers are told of current and upcoming ones."""
+    if end <= now:
+        return " (already over: kept on record, not announced)"
+    if start <= now:
+        return " (under way now)"
+    return ""
+
+
 def _window_add(args: argparse.Namespace) -> int:
+    from bot.cli.compose import clock
     from bot.cli.database import policy, with_unit
 
+    now = clock().now()
     start = _instant("--start", args.start)
     end = _instant("--end", args.end)
     if end <= start:
@@ -99,16 +94,18 @@ def _window_add(args: argparse.Namespace) -> int:
     print(
         f"service window {window.id} added: {_local(window.start, tz)} to "
         f"{_local(window.end, tz)} ({tz.key}), {window.service or 'all services'}: {reason}"
+        f"{_timing(window.start, window.end, now)}"
     )
     return 0
 
 
 def _window_list(args: argparse.Namespace) -> int:
     from bot.cli.admin import print_json, print_table
+    from bot.cli.compose import clock
     from bot.cli.database import policy, with_unit
 
     tz = policy().timezone
-    since = None if args.all else _now()
+    since = None if args.all else clock().now()
 
     async def load(uow: SqlUnitOfWork) -> list[Any]:
         return await uow.windows.list(start=since)

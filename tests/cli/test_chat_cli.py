@@ -13,6 +13,7 @@ import pytest
 from bot.cli.main import main
 
 MONDAY_9 = "2026-11-30T09:00:00+01:00"
+ONE_HOUR = ("--start", "2026-12-01T18:00+01:00", "--end", "2026-12-01T19:00+01:00")
 
 
 @pytest.fixture
@@ -75,7 +76,8 @@ def test_the_demo_agent_joins_a_provider_registered_before(supportbot):
     assert names == ["Nordlys Retail A/S", "Vendor ApS"]
 
 
-def test_a_window_added_by_cli_is_what_the_bot_announces(supportbot):
+def test_a_window_added_by_cli_is_what_the_bot_announces(supportbot, monkeypatch):
+    monkeypatch.setenv("SUPPORTBOT_NOW", MONDAY_9)
     status, out, err = supportbot(
         "window",
         "add",
@@ -94,7 +96,9 @@ def test_a_window_added_by_cli_is_what_the_bot_announces(supportbot):
         "Sync: Database upgrade\n"
     )
     past = ("--start", "2026-11-20T08:00:00+01:00", "--end", "2026-11-20T09:00:00+01:00")
-    assert supportbot("window", "add", *past, "--reason", "Patch")[0] == 0
+    status, out, _ = supportbot("window", "add", *past, "--reason", "Patch")
+    assert status == 0
+    assert out.endswith("Patch (already over: kept on record, not announced)\n")
     status, out, err = supportbot("chat", stdin="any service windows planned?\n")
     assert status == 0, err
     assert "Planned service windows" in out
@@ -118,13 +122,37 @@ def test_window_list_shows_current_and_upcoming_in_order(supportbot, monkeypatch
         assert (
             supportbot("window", "add", "--start", start, "--end", end, "--reason", reason)[0] == 0
         )
+    status, out, _ = supportbot(
+        "window",
+        "add",
+        *("--start", "2026-12-01T11:30:00+01:00", "--end", "2026-12-01T12:30:00+01:00"),
+        *("--reason", "now"),
+    )
+    assert status == 0 and out.endswith("all services: now (under way now)\n")
     listed = json.loads(supportbot("window", "list", "--json")[1])
-    assert [w["reason"] for w in listed] == ["ongoing", "later"]
+    assert [w["reason"] for w in listed] == ["ongoing", "now", "later"]
     assert listed[0]["start"] == "2026-12-01T11:00:00+01:00" and listed[0]["service"] is None
     every = json.loads(supportbot("window", "list", "--all", "--json")[1])
-    assert [w["reason"] for w in every] == ["past", "ongoing", "later"]
+    assert [w["reason"] for w in every] == ["past", "ongoing", "now", "later"]
     status, out, _ = supportbot("window", "list")
     assert status == 0 and out.splitlines()[1].split()[:3] == ["3", "2026-12-01", "11:00"]
+
+
+@pytest.mark.parametrize(
+    "argv", [("window", "list"), ("window", "add", *ONE_HOUR, "--reason", "x")]
+)
+def test_a_bad_fixed_clock_is_one_line_and_writes_nothing(supportbot, monkeypatch, argv):
+    monkeypatch.setenv("SUPPORTBOT_NOW", "2026-12-01T12:00:00")  # no offset
+
+    status, out, err = supportbot(*argv)
+
+    assert (status, out) == (2, "")
+    assert err == (
+        "supportbot: error: SUPPORTBOT_NOW: 2026-12-01T12:00:00 must be timezone-aware, "
+        "got naive 2026-12-01T12:00:00\n"
+    )
+    monkeypatch.delenv("SUPPORTBOT_NOW")
+    assert json.loads(supportbot("window", "list", "--all", "--json")[1]) == []
 
 
 @pytest.mark.parametrize(

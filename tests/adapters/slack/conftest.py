@@ -19,9 +19,11 @@ import pytest
 from aiohttp.test_utils import TestServer
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack.settings import SlackSettings
-from adapters.web.server import Server, build_server
+from adapters.slack.app import SlackRuntime
+from adapters.slack.settings import PLATFORM, SlackSettings
+from adapters.web.server import Server
 from bot.app.desk import Desk
+from bot.cli.compose import Platforms, assemble
 from bot.domain.models import Channel, Customer, Identity, Role, Ticket
 from bot.domain.policy import default_policy
 from tests.adapters.slack.fake_slack import FakeSlack
@@ -34,6 +36,13 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0001"
 ACME_CHANNEL = "C0ACME"
 CARLA, ANDERS, AGNES, ERIK = "U0CARLA", "U0ANDERS", "U0AGNES", "U0ERIK"  # ERIK: end user
+
+
+def slack_runtime(server: Server) -> SlackRuntime:
+    """The Slack runtime a server runs (its background tasks, for tests to wait on)."""
+    runtime = server.runtime(PLATFORM)
+    assert isinstance(runtime, SlackRuntime)
+    return runtime
 
 
 def sign(body: str, *, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:
@@ -294,7 +303,7 @@ async def slack(store: Any, fake_slack: FakeSlack) -> AsyncIterator[SlackWorld]:
     settings = SlackSettings(
         signing_secret=SECRET, bot_token="xoxb-test", api_url=fake_slack.api_url
     )
-    server = await build_server(desk, settings, tick=3600, sleep=no_sleep)
+    server = await assemble(desk, Platforms(slack=settings), tick=3600, sleep=no_sleep)
     test_server = TestServer(server.web_app, host="127.0.0.1")
     await test_server.start_server()
     # Start-up checked the bot token with Slack (tests/adapters/slack/test_reliability.py);
@@ -304,5 +313,5 @@ async def slack(store: Any, fake_slack: FakeSlack) -> AsyncIterator[SlackWorld]:
         yield SlackWorld(
             desk, clock, fake_slack, server, http, str(test_server.make_url("/")), acme, sleeps
         )
-    await server.slack.background.idle()
+    await slack_runtime(server).background.idle()
     await test_server.close()

@@ -11,6 +11,7 @@ from tests.adapters.slack.conftest import (
     CONSULTANCY,
     INCIDENT,
     SlackWorld,
+    slack_runtime,
 )
 
 
@@ -126,7 +127,7 @@ async def test_an_agents_reply_in_the_thread_is_the_first_response(slack: SlackW
     note = (await slack.fake.wait_for("chat.postEphemeral"))[0]
     assert note.args["user"] == AGNES
     assert note.args["thread_ts"] == thread.thread
-    await slack.server.slack.background.idle()
+    await slack_runtime(slack.server).background.idle()
     responded = await _ticket(slack, ticket.ref)
     assert responded.first_responded_at == slack.clock.now()
     assert responded.status is TicketStatus.ACKNOWLEDGED
@@ -147,7 +148,7 @@ async def test_a_customers_reply_in_the_thread_is_not_a_first_response(slack: Sl
     }
 
     await slack.event(event, event_id="Ev0CUSTOMER")
-    await slack.server.slack.background.idle()
+    await slack_runtime(slack.server).background.idle()
     await _settle(slack)
 
     assert (await _ticket(slack, ticket.ref)).first_responded_at is None

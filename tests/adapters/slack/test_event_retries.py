@@ -19,8 +19,8 @@ from aiohttp.test_utils import TestServer
 
 from adapters.slack.inbox import EventInbox
 from adapters.slack.settings import SlackSettings
-from adapters.web.server import build_server
 from bot.app.desk import Desk
+from bot.cli.compose import Platforms, assemble
 from bot.domain.models import TicketStatus
 from bot.domain.policy import default_policy
 from tests.adapters.slack.conftest import (
@@ -31,6 +31,7 @@ from tests.adapters.slack.conftest import (
     MONDAY_9,
     SECRET,
     SlackWorld,
+    slack_runtime,
 )
 from tests.conftest import Database, migrated_store
 from tests.fakes import FixedClock, InMemoryStore
@@ -75,7 +76,7 @@ async def twin(slack: SlackWorld, database: Database) -> AsyncIterator[SlackWorl
         settings = SlackSettings(
             signing_secret=SECRET, bot_token="xoxb-test", api_url=slack.fake.api_url
         )
-        server = await build_server(desk, settings, tick=3600, sleep=no_sleep)
+        server = await assemble(desk, Platforms(slack=settings), tick=3600, sleep=no_sleep)
         test_server = TestServer(server.web_app, host="127.0.0.1")
         await test_server.start_server()
         try:
@@ -83,7 +84,7 @@ async def twin(slack: SlackWorld, database: Database) -> AsyncIterator[SlackWorl
                 slack, desk=desk, server=server, url=str(test_server.make_url("/"))
             )
         finally:
-            await server.slack.background.idle()
+            await slack_runtime(server).background.idle()
             await test_server.close()
 
 

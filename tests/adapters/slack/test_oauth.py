@@ -12,11 +12,11 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from adapters.slack.settings import SlackSettings
-from adapters.web.server import build_server
 from bot.app.desk import Desk
+from bot.cli.compose import Platforms, assemble
 from bot.domain.models import Channel, Identity, Role
 from bot.domain.policy import default_policy
-from tests.adapters.slack.conftest import INCIDENT, MONDAY_9, SECRET, SlackWorld
+from tests.adapters.slack.conftest import INCIDENT, MONDAY_9, SECRET, SlackWorld, slack_runtime
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.fakes import FixedClock
 
@@ -46,14 +46,14 @@ async def multi(store: Any, fake_slack: FakeSlack) -> AsyncIterator[SlackWorld]:
         client_secret="oauth-secret",
         api_url=fake_slack.api_url,
     )
-    server = await build_server(desk, settings, engine=store.engine, tick=3600)
+    server = await assemble(desk, Platforms(slack=settings), engine=store.engine, tick=3600)
     test_server = TestServer(server.web_app, host="127.0.0.1")
     await test_server.start_server()
     async with aiohttp.ClientSession() as http:
         yield SlackWorld(
             desk, clock, fake_slack, server, http, str(test_server.make_url("/")), beta
         )
-    await server.slack.background.idle()
+    await slack_runtime(server).background.idle()
     await test_server.close()
 
 
@@ -103,7 +103,7 @@ async def test_a_failed_install_stores_nothing(multi: SlackWorld) -> None:
     assert done.status >= 400
     response = await multi.command(BETA_USER, channel=BETA_CHANNEL, team=BETA_TEAM)
     assert response.status == 200
-    await multi.server.slack.background.idle()
+    await slack_runtime(multi.server).background.idle()
     assert multi.fake.of("views.open") == []  # no token for that workspace: nothing opened
 
 

@@ -15,8 +15,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from adapters.slack.settings import SlackSettings
-from adapters.web.server import build_server
 from bot.app.desk import Desk
+from bot.cli.compose import Platforms, assemble
 from bot.domain.policy import default_policy
 from tests.adapters.slack.conftest import (
     CARLA,
@@ -25,6 +25,7 @@ from tests.adapters.slack.conftest import (
     SECRET,
     SlackWorld,
     sign,
+    slack_runtime,
     submission,
 )
 from tests.adapters.slack.fake_slack import FakeSlack
@@ -51,7 +52,7 @@ async def test_a_wrong_signature_gets_401_and_touches_nothing(slack: SlackWorld)
     )
 
     assert response.status == 401
-    await slack.server.slack.background.idle()
+    await slack_runtime(slack.server).background.idle()
     assert slack.fake.calls == []
 
 
@@ -138,7 +139,9 @@ async def test_a_post_that_keeps_failing_stays_in_the_outbox(slack: SlackWorld) 
 async def test_health(slack: SlackWorld) -> None:
     async with slack.http.get(slack.url + "healthz") as response:
         assert response.status == 200
-        assert (await response.json())["status"] == "ok"
+        health = await response.json()
+    assert health["status"] == "ok"
+    assert health["runtimes"] == {"slack": {"mode": "http", "workspaces": "single"}}
 
 
 async def test_slack_can_verify_the_events_url(slack: SlackWorld) -> None:
@@ -230,7 +233,7 @@ async def test_start_up_checks_the_bot_token_once(store: Any, fake_slack: FakeSl
     settings = SlackSettings(
         signing_secret=SECRET, bot_token="xoxb-test", api_url=fake_slack.api_url
     )
-    server = await build_server(desk, settings, tick=3600)
+    server = await assemble(desk, Platforms(slack=settings), tick=3600)
     test_server = TestServer(server.web_app, host="127.0.0.1")
     await test_server.start_server()
     try:

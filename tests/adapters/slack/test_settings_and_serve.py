@@ -33,8 +33,8 @@ def test_socket_mode_and_oauth_are_recognised() -> None:
 @pytest.mark.parametrize(
     ("env", "complaint"),
     [
-        ({}, "SLACK_BOT_TOKEN"),
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
         ({**BASE, "SLACK_CLIENT_ID": "1.2"}, "SLACK_CLIENT_SECRET"),
         ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c"}, "OAuth installs need it"),
         ({"SLACK_APP_TOKEN": "xapp-1"}, r"^set SLACK_BOT_TOKEN .*installable in many\)$"),
@@ -47,31 +47,53 @@ def test_unusable_settings_are_named(env: dict[str, str], complaint: str) -> Non
         SlackSettings.from_env(env)
 
 
+def test_no_slack_variable_means_slack_is_not_wanted() -> None:
+    assert SlackSettings.from_env({"SLACK_API_URL": "http://127.0.0.1:9/api/"}) is None
+    assert SlackSettings.from_env({"SLACK_BOT_TOKEN": " "}) is None
+
+
 def test_secrets_never_show_in_repr() -> None:
     settings = SlackSettings.from_env({**BASE, "SLACK_APP_TOKEN": "xapp-hidden"})
     assert "secret" not in repr(settings) and "xoxb" not in repr(settings)
     assert "xapp" not in repr(settings)
 
 
-def test_serve_without_slack_settings_is_a_one_line_error(
+SLACK_VARIABLES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+)
+
+
+def test_serve_with_no_platform_configured_is_a_one_line_error(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for name in (
-        "SLACK_BOT_TOKEN",
-        "SLACK_SIGNING_SECRET",
-        "SLACK_APP_TOKEN",
-        "SLACK_CLIENT_ID",
-        "SLACK_CLIENT_SECRET",
-    ):
+    for name in SLACK_VARIABLES:
         monkeypatch.delenv(name, raising=False)
 
     assert main(["serve"]) == 2
 
-    err = capsys.readouterr().err
-    assert err == (
-        "supportbot: error: set SLACK_BOT_TOKEN (one workspace; or SLACK_CLIENT_ID and "
-        "SLACK_CLIENT_SECRET, installable in many) and SLACK_SIGNING_SECRET (or "
-        "SLACK_APP_TOKEN for Socket Mode)\n"
+    assert capsys.readouterr().err == (
+        "supportbot: error: no chat platform is configured: set SLACK_BOT_TOKEN and "
+        "SLACK_SIGNING_SECRET for Slack (or SLACK_APP_TOKEN for Socket Mode, SLACK_CLIENT_ID "
+        "and SLACK_CLIENT_SECRET for installs in many workspaces)\n"
+    )
+
+
+def test_serve_with_half_a_slack_configuration_says_what_is_missing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in SLACK_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+
+    assert main(["serve"]) == 2
+
+    assert capsys.readouterr().err == (
+        "supportbot: error: Slack: set SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket "
+        "Mode)\n"
     )
 
 

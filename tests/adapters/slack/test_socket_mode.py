@@ -7,10 +7,10 @@ from typing import Any
 from aiohttp.test_utils import TestServer
 
 from adapters.slack.settings import SlackSettings
-from adapters.web.server import build_server
 from bot.app.desk import Desk
+from bot.cli.compose import Platforms, assemble
 from bot.domain.policy import default_policy
-from tests.adapters.slack.conftest import ACME_CHANNEL, CARLA, MONDAY_9, TEAM, _seed
+from tests.adapters.slack.conftest import ACME_CHANNEL, CARLA, MONDAY_9, TEAM, _seed, slack_runtime
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.fakes import FixedClock
 
@@ -22,7 +22,7 @@ async def test_ticket_over_socket_mode_opens_the_modal(store: Any, fake_slack: F
     settings = SlackSettings(
         bot_token="xoxb-test", app_token="xapp-test", api_url=fake_slack.api_url
     )
-    server = await build_server(desk, settings, tick=3600)
+    server = await assemble(desk, Platforms(slack=settings), tick=3600)
     test_server = TestServer(server.web_app, host="127.0.0.1")
     await test_server.start_server()
     try:
@@ -49,5 +49,5 @@ async def test_ticket_over_socket_mode_opens_the_modal(store: Any, fake_slack: F
         assert opened.result["ok"] and opened.args["trigger_id"] == "trigger-sm"
         assert fake_slack.of("apps.connections.open")[0].token == "xapp-test"
     finally:
-        await server.slack.background.idle()
+        await slack_runtime(server).background.idle()
         await test_server.close()

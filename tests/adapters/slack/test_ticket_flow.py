@@ -16,6 +16,7 @@ from tests.adapters.slack.conftest import (
     ERIK,
     INCIDENT,
     SlackWorld,
+    slack_runtime,
     submission,
 )
 
@@ -134,7 +135,7 @@ async def test_end_users_get_a_private_explanation_and_no_modal(slack: SlackWorl
     assert answer["response_type"] == "ephemeral"
     assert "1st-level" in answer["text"]
     assert "Acme A/S" in answer["text"]  # the channel tells us their organisation
-    await slack.server.slack.background.idle()
+    await slack_runtime(slack.server).background.idle()
     assert slack.fake.of("views.open") == []
 
 
@@ -146,7 +147,7 @@ async def test_agents_are_told_they_act_on_tickets_rather_than_file_them(
     [answer] = await slack.fake.wait_responses()
     assert answer["response_type"] == "ephemeral"
     assert "agent" in answer["text"]
-    await slack.server.slack.background.idle()
+    await slack_runtime(slack.server).background.idle()
     assert slack.fake.of("views.open") == []
 
 

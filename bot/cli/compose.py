@@ -1,0 +1,207 @@
+"""The composition root: the one place that builds and wires everything.
+
+Every command gets its clock here (`SUPPORTBOT_NOW`, a fixed instant for demos and tests, is
+honoured everywhere), `chat` and `serve` their desk (policy, store, clock, calendar,
+monitoring), and `serve` the rest: the HTTP session, the outbox pump, one chat runtime per
+configured platform, and the hooks that start and stop with the server (the scheduler plugs
+in there). Adding a platform touches its adapter, `Platforms` and `_build_runtimes`, nothing
+else. Heavy imports stay inside the functions: every command imports this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.cli.main import CliError
+
+if TYPE_CHECKING:
+    import aiohttp
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from adapters.slack.client import Sleep
+    from adapters.slack.settings import SlackSettings
+    from adapters.web.runtime import ChatRuntime, Hook
+    from adapters.web.server import Server
+    from bot.app.desk import Desk
+    from bot.app.ports import Clock
+    from storage import SqlStore
+
+__all__ = [
+    "NOW_ENV",
+    "OUTBOX_TICK",
+    "Platforms",
+    "Wired",
+    "assemble",
+    "clock",
+    "open_desk",
+    "platforms_from_env",
+    "serve",
+]
+
+NOW_ENV = "SUPPORTBOT_NOW"
+# Seconds between outbox rounds when nothing wakes the pump: retries that came due, and posts
+# queued by other processes (the CLI, another instance).
+OUTBOX_TICK = 5.0
+
+
+def clock(environ: Mapping[str, str] | None = None) -> Clock:
+    """The system clock, or the instant SUPPORTBOT_NOW fixes; a bad value is a CliError."""
+    from bot.app.clock import FrozenClock, SystemClock, parse_instant
+
+    env = os.environ if environ is None else environ
+    fixed = env.get(NOW_ENV, "")
+    if not fixed.strip():
+        return SystemClock()
+    try:
+        return FrozenClock(parse_instant(fixed))
+    except ValueError as exc:
+        raise CliError(f"{NOW_ENV}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Wired:
+    """The desk every use case takes, and the store behind it (its engine serves OAuth)."""
+
+    desk: Desk
+    store: SqlStore
+
+
+@contextlib.asynccontextmanager
+async def open_desk() -> AsyncIterator[Wired]:
+    """The desk on the configured database (migrated first), closed on the way out."""
+    from bot.app.desk import Desk
+    from bot.cli.database import open_configured, policy
+    from storage.monitoring import SqlMonitoring
+
+    agreement = policy()
+    time = clock()
+    store = await open_configured(agreement.ticket_prefix)
+    try:
+        desk = Desk.create(
+            store=store, clock=time, policy=agreement, monitoring=SqlMonitoring(store)
+        )
+        yield Wired(desk, store)
+    finally:
+        await store.close()
+
+
+@dataclass(frozen=True)
+class Platforms:
+    """The chat platforms this process can serve; None: not configured here."""
+
+    slack: SlackSettings | None = None
+
+    @property
+    def any(self) -> bool:
+        """Whether at least one platform is configured."""
+        return self.slack is not None
+
+
+def platforms_from_env(environ: Mapping[str, str] | None = None) -> Platforms:
+    """The configured platforms; a CliError for a half-configured one, or for none at all."""
+    from adapters.slack.settings import SETUP_HINT, SlackConfigError, SlackSettings
+
+    try:
+        platforms = Platforms(slack=SlackSettings.from_env(environ))
+    except SlackConfigError as exc:
+        raise CliError(f"Slack: {exc}") from None
+    if not platforms.any:
+        raise CliError(f"no chat platform is configured: set {SETUP_HINT}")
+    return platforms
+
+
+async def assemble(
+    desk: Desk,
+    platforms: Platforms,
+    *,
+    engine: AsyncEngine | None = None,
+    tick: float = OUTBOX_TICK,
+    sleep: Sleep | None = None,
+    hooks: Sequence[Hook] = (),
+) -> Server:
+    """The server for `platforms`: one runtime each, the outbox pump, health, `hooks`.
+
+    `engine` is the desk's database (OAuth installations live there); `sleep` is what the
+    chat clients wait with between retries (tests record instead of sleeping).
+    """
+    import asyncio
+
+    import aiohttp
+
+    from adapters.web.pump import OutboxPump
+    from adapters.web.server import build_server
+    from bot.app.outbox import drain
+    from bot.app.ports import Notifier
+    from bot.domain.models import Channel
+
+    session = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=100), timeout=aiohttp.ClientTimeout(total=30)
+    )
+    notifiers: dict[Channel, Notifier] = {}
+
+    async def drain_once() -> int:
+        return await drain(desk, notifiers)
+
+    pump = OutboxPump(drain_once, interval=tick)
+    try:
+        runtimes = await _build_runtimes(
+            desk,
+            platforms,
+            session=session,
+            engine=engine,
+            wake=pump.wake,
+            sleep=sleep or asyncio.sleep,
+        )
+    except BaseException:
+        await session.close()
+        raise
+    notifiers.update({Channel(r.platform): r.notifier for r in runtimes})
+    return build_server(runtimes, pump=pump, session=session, hooks=hooks)
+
+
+async def _build_runtimes(
+    desk: Desk,
+    platforms: Platforms,
+    *,
+    session: aiohttp.ClientSession,
+    engine: AsyncEngine | None,
+    wake: Callable[[], None],
+    sleep: Sleep,
+) -> list[ChatRuntime]:
+    """One chat runtime per configured platform."""
+    runtimes: list[ChatRuntime] = []
+    if platforms.slack is not None:
+        from adapters.slack.app import build_slack
+
+        runtimes.append(
+            await build_slack(
+                desk, platforms.slack, session=session, engine=engine, wake=wake, sleep=sleep
+            )
+        )
+    return runtimes
+
+
+async def serve(platforms: Platforms, *, host: str, port: int) -> None:
+    """Build everything and serve until SIGINT/SIGTERM; start-up failures are CliErrors."""
+    import asyncio
+    import signal
+
+    from adapters.slack.startup import SlackUnavailableError
+    from adapters.web.server import run_server
+
+    async with open_desk() as wired:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            server = await assemble(wired.desk, platforms, engine=wired.store.engine)
+            await run_server(server, host=host, port=port, stop=stop)
+        except SlackUnavailableError as exc:
+            raise CliError(str(exc)) from None
+        except OSError as exc:
+            raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
