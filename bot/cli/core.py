@@ -7,7 +7,6 @@ These commands need only bot.domain; they import it inside their handlers so tha
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -18,7 +17,7 @@ from bot.cli.main import CliError, _Parser
 if TYPE_CHECKING:
     from bot.domain.policy import Policy
 
-__all__ = ["register"]
+__all__ = ["quick_parse", "register"]
 
 PRIORITIES = ("highest", "high", "medium", "low", "lowest")
 AFFECTED = ("all", "some", "single")
@@ -63,6 +62,54 @@ class _GatheringParser(_Parser):
         if values:
             rest[len(rest) :] = [flag, *values]
         return super().parse_known_args(rest, namespace)
+
+
+def quick_parse(argv: Sequence[str]) -> argparse.Namespace | None:
+    """`sla due` arguments read in one pass when plainly well formed; None means "use argparse".
+
+    Building the whole command tree and letting argparse match 10,000 `--opened` values costs
+    more than computing their due times. Anything unusual (help, an abbreviation, an unknown
+    or missing option, an unknown priority) returns None, so the full parser reports it with
+    the usual usage line and error. Values are read as _GatheringParser reads them.
+    """
+    if len(argv) < 2 or argv[0] != "sla" or argv[1] != "due":
+        return None
+    priority: str | None = None
+    opened: list[str] = []
+    as_json = False
+    i, n = 2, len(argv)
+    while i < n:
+        arg = argv[i]
+        i += 1
+        if arg == "--opened":
+            start = i
+            while i < n and not argv[i].startswith("-"):
+                i += 1
+            if i == start:
+                return None
+            opened += argv[start:i]
+        elif arg == "--priority" and i < n and argv[i] in PRIORITIES:
+            priority = argv[i]
+            i += 1
+        elif arg == "--json":
+            as_json = True
+        elif arg.startswith("--opened=") and not arg.startswith("--opened=-"):
+            opened.append(arg[9:])
+        elif arg.startswith("--priority=") and arg[11:] in PRIORITIES:
+            priority = arg[11:]
+        else:
+            return None
+    if priority is None or not opened:
+        return None
+    return argparse.Namespace(
+        version=False,
+        command="sla",
+        sla_command="due",
+        priority=priority,
+        opened=opened,
+        json=as_json,
+        handler=_sla_due,
+    )
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -150,32 +197,41 @@ def _write(text: str) -> None:
     sys.stdout.write(text + "\n")
 
 
+def _write_json(value: Any) -> None:
+    import json  # only when asked for: it costs `sla due` start-up a few milliseconds
+
+    _write(json.dumps(value, indent=2, ensure_ascii=False))
+
+
 def _sla_due(args: argparse.Namespace) -> int:
     policy = _policy()
     from bot.domain.calendar import BusinessCalendar
 
-    add = BusinessCalendar(policy).add_business_time
+    calendar = BusinessCalendar(policy)
     hours = policy.priority(args.priority).first_response_hours
     target = timedelta(hours=hours)
     # Parse every instant before printing anything: one bad value means no output at all.
     opened = [_instant(raw) for raw in args.opened]
     try:
-        due = [add(at, target).isoformat() for at in opened]
+        due = calendar.add_business_time_each(opened, target)
     except ValueError:
+        add = calendar.add_business_time
         raise CliError(_out_of_range(args.opened, opened, lambda at: add(at, target))) from None
+    # Many tickets share a due instant (all opened in one night, say): format each once.
+    text = {at: at.isoformat() for at in dict.fromkeys(due)}
     if args.json:
         rows = [
             {
                 "opened": at.isoformat(),
                 "priority": args.priority,
-                "due": d,
+                "due": text[d],
                 "first_response_hours": hours,
             }
             for at, d in zip(opened, due, strict=True)
         ]
-        _write(json.dumps(rows, indent=2))
+        _write_json(rows)
     else:
-        _write("\n".join(due))
+        _write("\n".join([text[d] for d in due]))
     return 0
 
 
@@ -201,7 +257,7 @@ def _classify(args: argparse.Namespace) -> int:
             "first_response_hours": result.first_response_hours,
             "reason": result.reason,
         }
-        _write(json.dumps(payload, indent=2, ensure_ascii=False))
+        _write_json(payload)
     else:
         unit = "hour" if result.first_response_hours == 1 else "hours"
         _write(
@@ -220,8 +276,7 @@ def _calendar(args: argparse.Namespace) -> int:
         raise CliError(f"--year {args.year} is out of range {MIN_YEAR}-{MAX_YEAR}")
     days = BusinessCalendar(policy).closed_days(args.year)
     if args.json:
-        rows = [{"date": d.date.isoformat(), "name": d.name} for d in days]
-        _write(json.dumps(rows, indent=2, ensure_ascii=False))
+        _write_json([{"date": d.date.isoformat(), "name": d.name} for d in days])
     else:
         _write("\n".join(f"{d.date.isoformat()}  {d.date:%a}  {d.name}" for d in days))
     return 0

@@ -78,14 +78,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.version:
-        return _version()
-    handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
-        return 0
+    argv = sys.argv[1:] if argv is None else list(argv)
+    from bot.cli.core import quick_parse
+
+    args = quick_parse(argv)
+    if args is None:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.version:
+            return _version()
+        if getattr(args, "handler", None) is None:
+            parser.print_help()
+            return 0
+    handler: Handler = args.handler
     try:
         return handler(args)
     except CliError as exc:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -191,18 +192,37 @@ class BusinessCalendar:
         The clock starts at the next opening if `start` is outside opening hours, and a target
         that runs out exactly at closing is due at closing, not at the next opening.
         """
-        # Inlined conversions below: this is the hot path of every due time.
-        need = (delta.days * 86_400 + delta.seconds) * _US_PER_S + delta.microseconds
-        if need < 0:
-            raise ValueError(f"business time to add must not be negative, got {delta}")
-        t = _micros(start, "start")
+        return self._add(_micros(start, "start"), _need(delta), None)
+
+    def add_business_time_each(
+        self, starts: Iterable[datetime], delta: timedelta
+    ) -> list[datetime]:
+        """`add_business_time(start, delta)` for each start, in order.
+
+        Every start in one closed spell (a night, a weekend) has the same due instant, so it is
+        computed once per spell: most instants of a day lie outside opening hours.
+        """
+        need = _need(delta)
+        memo: dict[int, datetime] = {}
+        return [self._add(_micros(start, "start"), need, memo) for start in starts]
+
+    def _add(self, t: int, need: int, memo: dict[int, datetime] | None) -> datetime:
+        """Due instant `need` microseconds of business time after instant t (see above)."""
         year, index = self._locate(t)
         closes = index.closes
         i = bisect_right(closes, t)
         if i < len(closes):
-            target = index.before[i] + max(0, t - index.opens[i]) + need
+            opens = index.opens[i]
+            if t < opens:
+                t = opens  # closed now: the clock starts at the next opening
+            target = index.before[i] + t - opens + need
         else:
+            t = index.hi  # closed for the rest of the year
             target = index.total + need
+        if memo is not None:
+            found = memo.get(t)
+            if found is not None:
+                return found
         # Roll into following years while the target lies beyond this one's open time.
         while target > index.total or i == len(index.closes):
             target -= index.total
@@ -212,7 +232,11 @@ class BusinessCalendar:
         j = bisect_left(index.after, target, i)
         seconds, micros = divmod(index.opens[j] + target - index.before[j], _US_PER_S)
         due = datetime.fromtimestamp(seconds, self.tz)
-        return due.replace(microsecond=micros) if micros else due
+        if micros:
+            due = due.replace(microsecond=micros)
+        if memo is not None:
+            memo[t] = due
+        return due
 
     def add_business_hours(self, start: datetime, hours: float) -> datetime:
         """The due instant `hours` business hours after `start` (see add_business_time)."""
@@ -231,6 +255,14 @@ class BusinessCalendar:
         for year in range(year_a, year_b):
             total += self._index(year).total
         return timedelta(microseconds=total)
+
+
+def _need(delta: timedelta) -> int:
+    """A non-negative timedelta in whole microseconds."""
+    need = (delta.days * 86_400 + delta.seconds) * _US_PER_S + delta.microseconds
+    if need < 0:
+        raise ValueError(f"business time to add must not be negative, got {delta}")
+    return need
 
 
 def _check_year(year: int) -> None:

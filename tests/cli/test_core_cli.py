@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -9,8 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from bot.cli.main import main
+from bot.cli.core import quick_parse
+from bot.cli.main import build_parser, main
 
 POLICY = Path(__file__).parents[2] / "bot" / "domain" / "policy.toml"
 
@@ -294,3 +299,56 @@ def test_core_commands_import_no_storage_or_chat_sdk() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+# -- the one-pass reader of `sla due` ---------------------------------------------------------
+
+_VALUES = ["2026-01-05T10:00Z", "2026-12-23T15:30+01:00", "", "-1", "--", "-h", "x", "--json", "-x"]
+_PRIORITIES = ["high", "lowest", "urgent", "", "-h", "--opened", "hi"]
+_ODD = ["-h", "--help", "--op", "--pri", "--js", "--", "--version", "-5", "", "x", "--opened"]
+_CHUNKS = st.one_of(
+    st.lists(st.sampled_from(_VALUES), max_size=3).map(lambda vs: ["--opened", *vs]),
+    st.sampled_from(_VALUES).map(lambda v: [f"--opened={v}"]),
+    st.sampled_from(_PRIORITIES).map(lambda p: ["--priority", p]),
+    st.sampled_from(_PRIORITIES).map(lambda p: [f"--priority={p}"]),
+    st.just(["--json"]),
+    st.sampled_from(_ODD).map(lambda t: [t]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@example(["--priority", "high", "--opened", "2026-01-05T10:00Z", "--"])
+@example(["--priority", "high", "--opened", "", "--opened=", "--opened=-1"])
+@example(["--priority", "high", "--opened=--"])
+@example(["--priority", "high", "--opened", "2026-01-05T10:00Z", "-", "--json"])
+@example(["--priority", "urgent", "--opened", "2026-01-05T10:00Z", "--priority", "high"])
+@given(st.lists(_CHUNKS, max_size=6).map(lambda chunks: [t for c in chunks for t in c]))
+def test_sla_due_fast_reader_agrees_with_argparse_or_declines(tokens: list[str]) -> None:
+    # Whatever the one-pass reader accepts, argparse reads identically; everything else is left
+    # to argparse, so usage lines and errors are argparse's own.
+    argv = ["sla", "due", *tokens]
+    quick = quick_parse(argv)
+    stderr, stdout = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(stdout):
+            parsed = vars(build_parser().parse_args(argv))
+    except SystemExit:
+        parsed = None
+    if quick is not None:
+        assert vars(quick) == parsed
+
+
+def test_sla_due_with_ten_thousand_instants_skips_argparse() -> None:
+    argv = ["sla", "due", "--priority", "medium"]
+    for day in range(1, 10_001):
+        value = f"2026-02-0{day % 9 + 1}T12:00Z"
+        argv += ["--opened", value] if day % 2 else [f"--opened={value}"]
+    quick = quick_parse(argv)
+    assert quick is not None and len(quick.opened) == 10_000
+    assert vars(quick) == vars(build_parser().parse_args(argv))
+
+
+def test_sla_due_help_is_argparse_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_exiting(capsys, "sla", "due", "--priority", "high", "-h")
+    assert code == 0
+    assert out.startswith("usage: supportbot sla due [-h] --priority")

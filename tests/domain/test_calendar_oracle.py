@@ -115,3 +115,29 @@ def test_adding_in_two_steps_equals_adding_once(
     once = calendar.add_business_time(start, first + second)
     twice = calendar.add_business_time(calendar.add_business_time(start, first), second)
     assert once == twice
+
+
+def test_due_of_many_instants_matches_oracle(calendar: BusinessCalendar) -> None:
+    # Many instants of one night or weekend share a due instant: each still gets its own, right
+    # one, also those on the opening minute and in the last spell of a year (the oracle walks a
+    # 5-minute grid; the property test below covers microseconds).
+    starts = _random_instants(2000, 19, 5)
+    starts += [
+        datetime(2026, 12, 31, 15, 0, tzinfo=UTC),  # after the year's last closing
+        datetime(2026, 12, 31, 23, 30, tzinfo=UTC),  # local 1 January 00:30: a new year
+        datetime(2027, 1, 4, 7, 0, tzinfo=UTC),  # 08:00 local, the opening
+        datetime(2027, 1, 4, 6, 55, tzinfo=UTC),  # five minutes before it
+    ] * 2
+    for hours in (1, 16):
+        target = timedelta(hours=hours)
+        dues = calendar.add_business_time_each(starts, target)
+        assert dues == [oracle.due(at, target) for at in starts]
+
+
+@settings(max_examples=200, deadline=None)
+@given(starts=st.lists(instants, max_size=20), target=targets)
+def test_due_of_many_instants_is_each_ones_due(
+    calendar: BusinessCalendar, starts: list[datetime], target: timedelta
+) -> None:
+    expected = [calendar.add_business_time(at, target) for at in starts]
+    assert calendar.add_business_time_each(starts, target) == expected
