@@ -207,18 +207,19 @@ async def burst(name: str, url: str, fake: str, prefix: str, size: int, pid: int
 async def seed(database_url: str) -> None:
     """A customer with a support channel and the registered contact who files tickets."""
     sys.path.insert(0, str(ROOT))
-    from bot.domain.models import Channel, Identity, Role
+    from adapters.slack.settings import PLATFORM
+    from bot.domain.models import ChatBinding, Identity, Role
     from storage import open_store
 
     store = await open_store(database_url)
     try:
         async with store.unit() as uow:
             customer = await uow.customers.add(
-                name="Bench A/S", slack_team=TEAM, slack_channel=CHANNEL
+                name="Bench A/S", bindings=[ChatBinding(PLATFORM, TEAM, CHANNEL)]
             )
             await uow.contacts.add(
                 customer_id=customer.id,
-                identity=Identity(Channel.SLACK, USER),
+                identity=Identity(PLATFORM, USER),
                 role=Role.CUSTOMER,
             )
     finally:

@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa  # noqa: E402
 
+from adapters.slack.settings import PLATFORM  # noqa: E402
 from bot.domain.models import (  # noqa: E402
     ApprovalState,
-    Channel,
     Identity,
     NewTicket,
     TicketStatus,
@@ -44,7 +44,7 @@ def new_ticket(customer_id: int, i: int) -> NewTicket:
     opened = T0 + timedelta(minutes=7 * i)
     return NewTicket(
         customer_id=customer_id,
-        reporter=Identity(Channel.SLACK, f"U{i % 50:04d}"),
+        reporter=Identity(PLATFORM, f"U{i % 50:04d}"),
         summary=f"Sync issue {i}",
         description="Users from Entra no longer appear in the portal since this morning. " * 3,
         category="synchronization",
@@ -92,7 +92,7 @@ async def seed_bulk(store: SqlStore, *, tickets: int, customers: int) -> int:
             {
                 "ref": f"BULK-{i}",
                 "customer_id": ids[i % customers],
-                "reporter_channel": "slack",
+                "reporter_platform": PLATFORM,
                 "reporter_user": f"U{i % 500:04d}",
                 "summary": f"Bulk ticket {i}",
                 "description": "Seeded for the benchmark.",

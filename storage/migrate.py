@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,12 +13,21 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.urls import UnsupportedDatabase
 
-__all__ = ["MigrationStatus", "alembic_config", "diff", "include_object", "status", "upgrade"]
+__all__ = [
+    "MigrationStatus",
+    "alembic_config",
+    "diff",
+    "include_object",
+    "schema",
+    "status",
+    "upgrade",
+]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 0x5BB07  # an arbitrary application-wide advisory lock key
@@ -41,14 +51,24 @@ class MigrationStatus:
         return self.current == self.head
 
 
+def schema() -> MetaData:
+    """Every table the migrations build: storage's own, and those an adapter keeps in its
+    `tables` module (e.g. adapters/teams/tables.py), found by that file name."""
+    import adapters
+    from storage.tables import metadata
+
+    for root in adapters.__path__:
+        for module in sorted(Path(root).glob("*/tables.py")):
+            importlib.import_module(f"adapters.{module.parent.name}.tables")
+    return metadata
+
+
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
     """Compare only our tables: a shared database may hold other applications' tables."""
     if type_ == "table" and reflected and compare_to is None:
-        from storage.tables import metadata
-
-        return name in metadata.tables
+        return name in schema().tables
     return True
 
 
@@ -108,7 +128,7 @@ async def diff(engine: AsyncEngine) -> list[Any]:
     """Differences between the database schema and the SQLModel tables (empty: in sync)."""
     from alembic.autogenerate import compare_metadata
 
-    from storage.tables import metadata
+    metadata = schema()
 
     def compare(connection: Connection) -> list[Any]:
         opts = {"compare_type": True, "include_object": include_object}

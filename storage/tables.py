@@ -12,6 +12,7 @@ from storage.types import UtcDateTime
 
 __all__ = [
     "AvailabilitySampleRow",
+    "ChatBindingRow",
     "ContactRow",
     "CustomerRow",
     "HypercareRow",
@@ -46,14 +47,6 @@ def _json(*, default_factory: Any = dict) -> Any:
 
 class CustomerBase(SQLModel):
     name: str
-    slack_team: str | None = None
-    # One support channel / tenant per customer, and one customer per channel / tenant: the
-    # bot finds the customer of a message by these, so a shared one would be ambiguous.
-    # Slack channel ids are unique across workspaces (a Slack Connect channel keeps its id).
-    slack_channel: str | None = Field(default=None, index=True, unique=True)
-    teams_tenant: str | None = Field(default=None, index=True, unique=True)
-    teams_channel: str | None = Field(default=None, index=True, unique=True)
-    teams_conversation: str | None = Field(default=None, sa_type=sa.Text)
     go_live: date | None = None
     hypercare_weeks: int | None = None
     policy_overrides: dict[str, Any] = _json()
@@ -78,8 +71,39 @@ class CustomerRow(CustomerBase, table=True):
     name_key: str = Field(unique=True)
 
 
+class ChatBindingBase(SQLModel):
+    platform: str
+    workspace: str | None = None
+    conversation: str | None = None
+
+
+class ChatBindingRow(ChatBindingBase, table=True):
+    """A customer's presence on a chat platform (see bot.domain.models.ChatBinding)."""
+
+    __tablename__ = "chat_bindings"
+    __table_args__ = (
+        sa.UniqueConstraint("customer_id", "platform", name="uq_chat_bindings_customer_platform"),
+        # The bot finds the customer of a message by its conversation, or by its workspace
+        # when the customer is bound without a conversation: a shared one would be ambiguous.
+        # (Slack channel ids are unique across workspaces: a Slack Connect channel keeps its id.)
+        sa.UniqueConstraint("platform", "conversation", name="uq_chat_bindings_conversation"),
+        sa.Index(
+            "ix_chat_bindings_workspace_only",
+            "platform",
+            "workspace",
+            unique=True,
+            sqlite_where=sa.text("conversation IS NULL"),
+            postgresql_where=sa.text("conversation IS NULL"),
+        ),
+        sa.Index("ix_chat_bindings_workspace", "platform", "workspace"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id")
+
+
 class ContactBase(SQLModel):
-    channel: str
+    platform: str
     user_id: str
     role: str
     display_name: str = ""
@@ -87,7 +111,7 @@ class ContactBase(SQLModel):
 
 class ContactRow(ContactBase, table=True):
     __tablename__ = "contacts"
-    __table_args__ = (sa.UniqueConstraint("channel", "user_id", name="uq_contacts_identity"),)
+    __table_args__ = (sa.UniqueConstraint("platform", "user_id", name="uq_contacts_identity"),)
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customers.id", index=True)
@@ -95,7 +119,7 @@ class ContactRow(ContactBase, table=True):
 
 class TicketBase(SQLModel):
     ref: str
-    reporter_channel: str
+    reporter_platform: str
     reporter_user: str
     summary: str
     description: str = Field(sa_type=sa.Text)
@@ -111,11 +135,11 @@ class TicketBase(SQLModel):
     status: str
     consultancy: bool
     approval: str
-    approval_by_channel: str | None = None
+    approval_by_platform: str | None = None
     approval_by_user: str | None = None
     approval_at: datetime | None = _instant(nullable=True)
     details: dict[str, Any] = _json()
-    thread_channel: str | None = None
+    thread_platform: str | None = None
     thread_conversation: str | None = None
     thread_ts: str | None = None
     source_key: str | None = None
@@ -130,8 +154,8 @@ class TicketRow(TicketBase, table=True):
         # "My open tickets": one customer, some statuses, newest first.
         sa.Index("ix_tickets_customer_status_opened", "customer_id", "status", "opened_at"),
         sa.Index("ix_tickets_status_opened", "status", "opened_at"),
-        sa.Index("ix_tickets_reporter", "reporter_channel", "reporter_user"),
-        sa.Index("ix_tickets_thread", "thread_channel", "thread_conversation", "thread_ts"),
+        sa.Index("ix_tickets_reporter", "reporter_platform", "reporter_user"),
+        sa.Index("ix_tickets_thread", "thread_platform", "thread_conversation", "thread_ts"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -163,7 +187,7 @@ class TicketEventRow(TicketEventBase, table=True):
 
 
 class TimeEntryBase(SQLModel):
-    agent_channel: str
+    agent_platform: str
     agent_user: str
     minutes: int
     at: datetime = _instant()
@@ -178,7 +202,7 @@ class TimeEntryRow(TimeEntryBase, table=True):
 
 
 class OutboxBase(SQLModel):
-    channel: str  # copied from target["channel"] so due() can filter in SQL
+    platform: str  # the target's platform, so due() can filter in SQL
     target: dict[str, Any] = _json()
     content: dict[str, Any] = _json()
     dedupe_key: str

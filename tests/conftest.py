@@ -63,12 +63,12 @@ async def migrated_store(database: Database) -> AsyncIterator[SqlStore]:
     """A `storage.SqlStore` on `database` with the full schema, closed afterwards."""
     from storage import SqlStore
     from storage.engine import make_engine
-    from storage.tables import metadata
+    from storage.migrate import schema
 
     engine = make_engine(database.url, search_path=database.search_path)
     # create_all is the fast path; tests/storage/test_migrations.py proves it equals Alembic's.
     async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
+        await conn.run_sync(schema().create_all)
     sql_store = SqlStore(engine, prefix="SUP")
     try:
         yield sql_store

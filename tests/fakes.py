@@ -12,9 +12,10 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
-from bot.app.ports import DuplicateError, NotFoundError
+from adapters.console import PLATFORM as CONSOLE
+from bot.app.ports import BindingTakenError, DuplicateError, NotFoundError
 from bot.domain.models import (
-    Channel,
+    ChatBinding,
     Contact,
     Customer,
     Destination,
@@ -22,6 +23,7 @@ from bot.domain.models import (
     NewTicket,
     OutboxMessage,
     Role,
+    Target,
     ThreadRef,
     Ticket,
     TicketEvent,
@@ -63,23 +65,18 @@ class _Customers:
         self,
         *,
         name: str,
-        slack_team: str | None = None,
-        slack_channel: str | None = None,
-        teams_tenant: str | None = None,
-        teams_channel: str | None = None,
+        bindings: Sequence[ChatBinding] = (),
         go_live: date | None = None,
         hypercare_weeks: int | None = None,
         is_provider: bool = False,
     ) -> Customer:
         if await self.by_name(name=name) is not None:
             raise DuplicateError(f"customer {name!r} exists")
+        self._check(None, bindings)
         customer = Customer(
             id=self.s.new_id(),
             name=name,
-            slack_team=slack_team,
-            slack_channel=slack_channel,
-            teams_tenant=teams_tenant,
-            teams_channel=teams_channel,
+            bindings=tuple(sorted(bindings, key=lambda b: b.platform)),
             go_live=go_live,
             hypercare_weeks=hypercare_weeks,
             is_provider=is_provider,
@@ -95,14 +92,37 @@ class _Customers:
             (c for c in self.s.customers.values() if c.name.casefold() == name.casefold()), None
         )
 
-    async def by_slack_channel(self, *, team: str | None, channel: str) -> Customer | None:
+    async def by_binding(
+        self, *, platform: str, workspace: str | None = None, conversation: str | None = None
+    ) -> Customer | None:
+        found = []
         for c in self.s.customers.values():
-            if c.slack_channel == channel and (team is None or c.slack_team in (None, team)):
-                return c
-        return None
+            b = c.binding(platform)
+            if b is None:
+                continue
+            if conversation is not None:
+                if b.conversation == conversation and (
+                    workspace is None or b.workspace in (None, workspace)
+                ):
+                    found.append(c)
+            elif workspace is not None and b.workspace == workspace:
+                found.append(c)
+        return found[0] if len(found) == 1 else None
 
-    async def by_teams_tenant(self, *, tenant: str) -> Customer | None:
-        return next((c for c in self.s.customers.values() if c.teams_tenant == tenant), None)
+    def _check(self, customer_id: int | None, bindings: Sequence[ChatBinding]) -> None:
+        for b in bindings:
+            for other in self.s.customers.values():
+                theirs = other.binding(b.platform)
+                if other.id == customer_id or theirs is None:
+                    continue
+                if b.conversation is not None and theirs.conversation == b.conversation:
+                    raise BindingTakenError(b, other.name, whole_workspace=False)
+                if (
+                    b.workspace is not None
+                    and theirs.workspace == b.workspace
+                    and None in (b.conversation, theirs.conversation)
+                ):
+                    raise BindingTakenError(b, other.name, whole_workspace=True)
 
     async def update(self, *, customer_id: int, **changes: Any) -> Customer:
         unknown = set(changes) - _CUSTOMER_FIELDS
@@ -110,6 +130,9 @@ class _Customers:
             raise ValueError(f"unknown customer fields: {sorted(unknown)}")
         if customer_id not in self.s.customers:
             raise NotFoundError(f"no customer {customer_id}")
+        if "bindings" in changes:
+            self._check(customer_id, changes["bindings"])
+            changes["bindings"] = tuple(sorted(changes["bindings"], key=lambda b: b.platform))
         updated = replace(self.s.customers[customer_id], **changes)
         self.s.customers[customer_id] = updated
         return updated
@@ -143,13 +166,6 @@ class _Contacts:
             c
             for c in self.s.contacts.values()
             if c.customer_id == customer_id and (roles is None or c.role in roles)
-        ]
-
-    async def agents(self, *, channel: Channel | None = None) -> list[Contact]:
-        return [
-            c
-            for c in self.s.contacts.values()
-            if c.role is Role.AGENT and (channel is None or c.identity.channel is channel)
         ]
 
     async def all(self) -> list[Contact]:
@@ -265,27 +281,26 @@ class _Outbox:
         self.s = state
 
     async def enqueue(
-        self, *, target: dict[str, Any], content: dict[str, Any], dedupe_key: str, at: datetime
+        self, *, target: Target, content: dict[str, Any], dedupe_key: str, at: datetime
     ) -> bool:
         require_aware(at, "at")
         if any(m.dedupe_key == dedupe_key for m in self.s.outbox.values()):
             return False
         message = OutboxMessage(
-            self.s.new_id(), copy.deepcopy(target), copy.deepcopy(content), dedupe_key, 0, at
+            self.s.new_id(), target, copy.deepcopy(content), dedupe_key, 0, at
         )
         self.s.outbox[message.id] = message
         return True
 
     async def due(
-        self, *, now: datetime, limit: int = 50, channels: Sequence[Channel] | None = None
+        self, *, now: datetime, limit: int = 50, platforms: Sequence[str] | None = None
     ) -> list[OutboxMessage]:
-        wanted = None if channels is None else {Channel(c).value for c in channels}
         found = [
             m
             for m in self.s.outbox.values()
             if m.sent_at is None
             and m.next_attempt_at <= now
-            and (wanted is None or m.target.get("channel") in wanted)
+            and (platforms is None or m.target.platform in platforms)
         ]
         found.sort(key=lambda m: (m.next_attempt_at, m.id))
         return found[:limit]
@@ -426,14 +441,25 @@ class Delivery:
 
 
 class RecordingNotifier:
-    """A Notifier that records posts and edits; `fail` makes the next N of either raise."""
+    """A Notifier that records posts and edits; `fail` makes the next N of either raise.
 
-    def __init__(self, channel: Channel = Channel.CONSOLE) -> None:
-        self.channel = channel
+    It announces in the customer's conversation on its platform; on the console's platform,
+    like the console, under the customer's name when it has none.
+    """
+
+    def __init__(self, platform: str = CONSOLE) -> None:
+        self.platform = platform
         self.deliveries: list[Delivery] = []
         self.edits: list[Delivery] = []  # `landed` is the edited message itself
         self.fail = 0
         self._ts = itertools.count(1)
+
+    def announces_in(self, customer: Customer) -> str | None:
+        """The customer's conversation on this platform (the console: its name)."""
+        binding = customer.binding(self.platform)
+        if binding is not None and binding.conversation:
+            return binding.conversation
+        return customer.name if self.platform == CONSOLE else None
 
     async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
         """Record the post, or raise while `fail` is positive."""
@@ -441,7 +467,7 @@ class RecordingNotifier:
             self.fail -= 1
             raise ConnectionError("chat is down")
         thread = destination.thread or f"{next(self._ts)}.000"
-        landed = ThreadRef(self.channel, destination.conversation, thread)
+        landed = ThreadRef(self.platform, destination.conversation, thread)
         self.deliveries.append(Delivery(destination, content, landed))
         return landed
 
@@ -450,7 +476,7 @@ class RecordingNotifier:
         if self.fail > 0:
             self.fail -= 1
             raise ConnectionError("chat is down")
-        landed = ThreadRef(self.channel, destination.conversation, destination.thread or "")
+        landed = ThreadRef(self.platform, destination.conversation, destination.thread or "")
         self.edits.append(Delivery(destination, content, landed))
 
     @property

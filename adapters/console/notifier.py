@@ -6,9 +6,10 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
+from adapters.console import PLATFORM
 from adapters.console.view import View
 from bot.app.replies import Reply
-from bot.domain.models import Channel, Destination, ThreadRef
+from bot.domain.models import Customer, Destination, ThreadRef
 
 __all__ = ["ConsoleNotifier"]
 
@@ -36,6 +37,10 @@ class ConsoleNotifier:
         self._run_id = run_id
         self._numbers = itertools.count(1)
 
+    def announces_in(self, customer: Customer) -> str | None:
+        """The console shows every customer's support channel, under the customer's name."""
+        return customer.name
+
     async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
         """Render the post (if visible here) and return where it landed."""
         if self.visible(destination):
@@ -43,7 +48,7 @@ class ConsoleNotifier:
         elif (note := self.aside(destination)) is not None:
             self.view.info(note)
         thread = destination.thread or f"{self._run_id}.{next(self._numbers)}"
-        return ThreadRef(Channel.CONSOLE, destination.conversation, thread)
+        return ThreadRef(PLATFORM, destination.conversation, thread)
 
     async def edit(self, *, destination: Destination, content: dict[str, Any]) -> None:
         """A post was redrawn: one line saying which and how it reads now (if visible here)."""

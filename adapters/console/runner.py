@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Mapping
 from typing import TextIO
 
+from adapters.console import PLATFORM
 from adapters.console.notifier import ConsoleNotifier
 from adapters.console.seed import DEMO_CUSTOMER, PERSONAS, origin_of, seed_demo
 from adapters.console.session import QUIT, Session
@@ -17,7 +18,7 @@ from bot.app.desk import Desk
 from bot.app.outbox import drain
 from bot.app.ports import Notifier
 from bot.app.replies import Reply
-from bot.domain.models import Channel, Destination, Role
+from bot.domain.models import Destination, Role
 
 __all__ = ["make_view", "read_line", "run_console"]
 
@@ -30,7 +31,7 @@ WELCOME = (
 )
 
 
-async def _drain_all(desk: Desk, notifiers: Mapping[Channel, Notifier]) -> None:
+async def _drain_all(desk: Desk, notifiers: Mapping[str, Notifier]) -> None:
     """Deliver everything due now (failures wait for their retry time)."""
     while await drain(desk, notifiers):
         pass
@@ -91,7 +92,7 @@ async def _converse(desk: Desk, view: View, role: str) -> None:
         )
 
     notifier = ConsoleNotifier(view, run_id=uuid.uuid4().hex[:8], visible=visible, aside=aside)
-    notifiers: dict[Channel, Notifier] = {Channel.CONSOLE: notifier}
+    notifiers: dict[str, Notifier] = {PLATFORM: notifier}
     view.say(session.whoami())
     await _drain_all(desk, notifiers)  # posts left over from an earlier run
     while True:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from adapters.console import PLATFORM
 from bot.app.callers import Origin
 from bot.app.ports import Store, UnitOfWork
-from bot.domain.models import Channel, Customer, Identity, Role
+from bot.domain.models import Customer, Identity, Role
 from bot.domain.policy import Policy
 
 __all__ = [
@@ -38,10 +39,10 @@ class Persona:
 PERSONAS = {
     p.role: p
     for p in (
-        Persona("customer", Identity(Channel.CONSOLE, "carla"), "Carla Jensen", Role.CUSTOMER),
-        Persona("approver", Identity(Channel.CONSOLE, "anders"), "Anders Holm", Role.APPROVER),
-        Persona("agent", Identity(Channel.CONSOLE, "agnes"), "Agnes Berg", Role.AGENT),
-        Persona("end-user", Identity(Channel.CONSOLE, "erik"), "Erik Nielsen", None),
+        Persona("customer", Identity(PLATFORM, "carla"), "Carla Jensen", Role.CUSTOMER),
+        Persona("approver", Identity(PLATFORM, "anders"), "Anders Holm", Role.APPROVER),
+        Persona("agent", Identity(PLATFORM, "agnes"), "Agnes Berg", Role.AGENT),
+        Persona("end-user", Identity(PLATFORM, "erik"), "Erik Nielsen", None),
     )
 }
 

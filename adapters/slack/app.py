@@ -33,7 +33,7 @@ from adapters.slack.startup import (
 from adapters.slack.surface import BOT_SCOPES
 from adapters.slack.workspaces import Workspaces
 from bot.app.desk import Desk
-from bot.domain.models import Channel, Destination, Identity
+from bot.domain.models import Destination, Identity
 
 __all__ = ["SlackRuntime", "build_slack"]
 
@@ -170,14 +170,16 @@ async def _team_of(desk: Desk, destination: Destination) -> str | None:
     """The Slack team a destination belongs to (a customer's channel, or a contact's DM)."""
     async with desk.store.unit() as uow:
         if destination.conversation:
-            customer = await uow.customers.by_slack_channel(
-                team=None, channel=destination.conversation
+            customer = await uow.customers.by_binding(
+                platform=PLATFORM, conversation=destination.conversation
             )
-            if customer is not None:
-                return customer.slack_team
+            binding = customer.binding(PLATFORM) if customer is not None else None
+            if binding is not None:
+                return binding.workspace
         if destination.user:
-            contact = await uow.contacts.find(identity=Identity(Channel.SLACK, destination.user))
+            contact = await uow.contacts.find(identity=Identity(PLATFORM, destination.user))
             if contact is not None:
                 owner = await uow.customers.get(customer_id=contact.customer_id)
-                return owner.slack_team if owner is not None else None
+                binding = owner.binding(PLATFORM) if owner is not None else None
+                return binding.workspace if binding is not None else None
     return None

@@ -27,6 +27,7 @@ from adapters.slack.blocks import (
     reply_message,
 )
 from adapters.slack.client import Sleep, retry_handlers
+from adapters.slack.settings import PLATFORM
 from adapters.slack.surface import INTAKE_CALLBACK
 from adapters.slack.workspaces import NotInstalledError, Workspaces
 from bot.app.actions import act, record_thread_reply
@@ -36,7 +37,7 @@ from bot.app.desk import Desk
 from bot.app.filing import file_ticket, refusal
 from bot.app.intake import SUMMARY, IntakeError, intake_form, validate_answers
 from bot.app.replies import Reply
-from bot.domain.models import Channel, Identity, ThreadRef
+from bot.domain.models import ChatBinding, Identity, ThreadRef
 
 __all__ = ["SlackHandlers"]
 
@@ -57,7 +58,7 @@ def typed(event: Mapping[str, Any], *, mentions: bool = False) -> str:
 
 def slack_identity(user_id: str) -> Identity:
     """The neutral identity of a Slack user."""
-    return Identity(Channel.SLACK, user_id)
+    return Identity(PLATFORM, user_id)
 
 
 class SlackHandlers:
@@ -98,7 +99,7 @@ class SlackHandlers:
                 refused = await refusal(uow, caller)
             return refused is None
 
-        origin = Origin(slack_team=team, slack_channel=channel)
+        origin = Origin(binding=ChatBinding(PLATFORM, team, channel))
         allowed = await self.may_file.check((user, str(team), str(channel)), may_file)
         if not allowed and refused is None:
             allowed = await may_file()  # another request looked it up: fetch the wording
@@ -159,7 +160,7 @@ class SlackHandlers:
                 reporter=slack_identity(body["user"]["id"]),
                 answers=answers,
                 source_key=f"slack:view:{view['id']}",
-                origin=Origin(slack_team=team, slack_channel=meta.get("channel")),
+                origin=Origin(binding=ChatBinding(PLATFORM, team, meta.get("channel"))),
             )
         except IntakeError as exc:
             return _errors(exc.errors, view)
@@ -191,7 +192,7 @@ class SlackHandlers:
     async def mention(self, event: Mapping[str, Any], team: str | None) -> None:
         """`@supportbot ack SUP-1001` or `@supportbot what's current uptime`: act or answer,
         in the thread of the mention."""
-        origin = Origin(slack_team=team, slack_channel=event.get("channel"))
+        origin = Origin(binding=ChatBinding(PLATFORM, team, event.get("channel")))
         reply = await respond(
             self.desk, speaker=slack_identity(event["user"]), text=typed(event), origin=origin
         )
@@ -209,9 +210,8 @@ class SlackHandlers:
             return  # edits, joins, other bots: not people talking to us
         author = slack_identity(event["user"])
         if event.get("channel_type") == "im":
-            reply = await respond(
-                self.desk, speaker=author, text=typed(event), origin=Origin(slack_team=team)
-            )
+            # A DM says nothing about the organisation: the Slack team alone never told one.
+            reply = await respond(self.desk, speaker=author, text=typed(event))
             self.wake()
             await self.post(team, event["channel"], reply)  # a DM is private already
             return
@@ -223,7 +223,7 @@ class SlackHandlers:
         noted = await record_thread_reply(
             self.desk,
             author=author,
-            thread=ThreadRef(Channel.SLACK, event["channel"], thread_ts),
+            thread=ThreadRef(PLATFORM, event["channel"], thread_ts),
             text=typed(event, mentions=True),
         )
         self.wake()

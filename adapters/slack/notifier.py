@@ -8,8 +8,9 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import reply_message
+from adapters.slack.settings import PLATFORM
 from bot.app.replies import Reply
-from bot.domain.models import Channel, Destination, ThreadRef
+from bot.domain.models import Customer, Destination, ThreadRef
 
 __all__ = ["SlackNotifier", "TokenFor"]
 
@@ -24,10 +25,15 @@ class SlackNotifier:
         self._client = client
         self._token_for = token_for
 
+    def announces_in(self, customer: Customer) -> str | None:
+        """The customer's Slack support channel, if it has one."""
+        binding = customer.binding(PLATFORM)
+        return binding.conversation if binding is not None else None
+
     async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
         """Post `content` to the destination and return the thread it now lives in."""
-        if destination.channel is not Channel.SLACK:
-            raise ValueError(f"not a Slack destination: {destination.channel}")
+        if destination.platform != PLATFORM:
+            raise ValueError(f"not a Slack destination: {destination.platform}")
         reply = Reply.from_json(content)
         message = reply_message(reply)
         token = await self._token_for(destination) if self._token_for else None
@@ -46,7 +52,7 @@ class SlackNotifier:
                 **message,
                 **auth,
             )
-            return ThreadRef(Channel.SLACK, channel, destination.thread or "")
+            return ThreadRef(PLATFORM, channel, destination.thread or "")
         posted = await self._client.chat_postMessage(
             channel=channel,
             thread_ts=destination.thread,
@@ -56,12 +62,12 @@ class SlackNotifier:
             **auth,
         )
         ts = posted["ts"]
-        return ThreadRef(Channel.SLACK, posted.get("channel") or channel, destination.thread or ts)
+        return ThreadRef(PLATFORM, posted.get("channel") or channel, destination.thread or ts)
 
     async def edit(self, *, destination: Destination, content: dict[str, Any]) -> None:
         """Redraw the message at `destination` (its channel and ts) with chat.update."""
-        if destination.channel is not Channel.SLACK:
-            raise ValueError(f"not a Slack destination: {destination.channel}")
+        if destination.platform != PLATFORM:
+            raise ValueError(f"not a Slack destination: {destination.platform}")
         if not destination.thread:
             raise ValueError("an edit needs the ts of the message to redraw")
         token = await self._token_for(destination) if self._token_for else None

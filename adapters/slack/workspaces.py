@@ -48,7 +48,3 @@ class Workspaces:
             raise NotInstalledError(f"supportbot is not installed in Slack team {team_id}")
         self._cache[key] = (now, bot.bot_token)
         return bot.bot_token
-
-    def forget(self, team_id: str | None, enterprise_id: str | None = None) -> None:
-        """Drop a cached token (e.g. after Slack answered invalid_auth)."""
-        self._cache.pop((enterprise_id, team_id), None)

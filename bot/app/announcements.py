@@ -11,10 +11,10 @@ from datetime import datetime
 
 from bot.app import messages as msg
 from bot.app.lifecycle import approval_buttons, ticket_buttons
-from bot.app.outbox import announce_key, approval_key, edit_posted
+from bot.app.outbox import announce_key, announcement_platforms, approval_key, edit_posted
 from bot.app.ports import UnitOfWork
 from bot.app.replies import Reply
-from bot.domain.models import Channel, Customer, Identity, Role, Ticket
+from bot.domain.models import Customer, Identity, Role, Ticket
 from bot.domain.policy import Policy
 
 __all__ = ["announcement_of", "approval_request_of", "keep_current"]
@@ -86,10 +86,11 @@ async def keep_current(
     customer = await _customer(uow, ticket)
     reporter = await _name(uow, ticket.reporter)
     current = await announcement_of(uow, policy, ticket, customer=customer, reporter=reporter)
-    for channel in Channel:
-        await edit_posted(
-            uow, of=announce_key(ticket.ref, channel), reply=current, seq=seq, at=at, ref=ticket.ref
-        )
+    # Filing announced it on these platforms (a platform bound since then has no
+    # announcement, and edit_posted skips it).
+    for platform in announcement_platforms(customer, ticket.reporter.platform):
+        key = announce_key(ticket.ref, platform)
+        await edit_posted(uow, of=key, reply=current, seq=seq, at=at, ref=ticket.ref)
     if not decided:
         return
     approvers = await uow.contacts.for_customer(customer_id=customer.id, roles=[Role.APPROVER])

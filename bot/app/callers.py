@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.app.desk import Desk
 from bot.app.ports import UnitOfWork
-from bot.domain.models import Contact, Customer, Identity, Role, Ticket
+from bot.domain.models import ChatBinding, Contact, Customer, Identity, Role, Ticket
 
-__all__ = ["Caller", "Origin", "identify", "identify_in"]
+__all__ = ["Caller", "Origin", "identify_in"]
 
 _FILERS = (Role.CUSTOMER, Role.APPROVER)
 
@@ -17,14 +16,13 @@ _FILERS = (Role.CUSTOMER, Role.APPROVER)
 class Origin:
     """Where a message came from, to tell an unregistered user's organisation.
 
-    Adapters fill in what they know: the Slack team and channel, the Teams tenant, or a
-    customer id they resolved themselves (the console's demo customer).
+    Adapters fill in what they know: the workspace and conversation the message came from
+    (a Slack team and channel, a Teams tenant), or a customer id they resolved themselves
+    (the console's demo customer).
     """
 
     customer_id: int | None = None
-    slack_team: str | None = None
-    slack_channel: str | None = None
-    teams_tenant: str | None = None
+    binding: ChatBinding | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +80,6 @@ async def identify_in(uow: UnitOfWork, identity: Identity, origin: Origin | None
     return Caller(identity, None, None, await _customer_of_origin(uow, origin))
 
 
-async def identify(desk: Desk, identity: Identity, *, origin: Origin | None = None) -> Caller:
-    """Identify a caller: their contact record and organisation, or an end user."""
-    async with desk.store.unit() as uow:
-        return await identify_in(uow, identity, origin)
-
-
 async def _customer_of_origin(uow: UnitOfWork, origin: Origin | None) -> Customer | None:
     if origin is None:
         return None
@@ -95,12 +87,9 @@ async def _customer_of_origin(uow: UnitOfWork, origin: Origin | None) -> Custome
         found = await uow.customers.get(customer_id=origin.customer_id)
         if found is not None:
             return found
-    if origin.slack_channel:
-        found = await uow.customers.by_slack_channel(
-            team=origin.slack_team, channel=origin.slack_channel
-        )
-        if found is not None:
-            return found
-    if origin.teams_tenant:
-        return await uow.customers.by_teams_tenant(tenant=origin.teams_tenant)
-    return None
+    binding = origin.binding
+    if binding is None or (binding.workspace is None and binding.conversation is None):
+        return None
+    return await uow.customers.by_binding(
+        platform=binding.platform, workspace=binding.workspace, conversation=binding.conversation
+    )

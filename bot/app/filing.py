@@ -142,7 +142,7 @@ async def _announce(
         uow,
         customer=customer,
         ticket=ticket,
-        origin=ticket.reporter.channel,
+        origin=ticket.reporter.platform,
         reply=announcement,
         at=now,
     )
@@ -160,8 +160,7 @@ async def _announce(
         )
         await post_to_user(
             uow,
-            channel=approver.identity.channel,
-            user=approver.identity.user_id,
+            to=approver.identity,
             reply=request,
             dedupe_key=approval_key(ticket.ref, approver.identity),
             at=now,

@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from bot.domain.models import (
-    Channel,
+    ChatBinding,
     Contact,
     Customer,
     Destination,
@@ -16,6 +16,7 @@ from bot.domain.models import (
     NewTicket,
     OutboxMessage,
     Role,
+    Target,
     ThreadRef,
     Ticket,
     TicketEvent,
@@ -24,6 +25,7 @@ from bot.domain.models import (
 )
 
 __all__ = [
+    "BindingTakenError",
     "Clock",
     "ContactRepository",
     "CustomerRepository",
@@ -46,6 +48,22 @@ class DuplicateError(ValueError):
     """A record with the same unique key exists already (e.g. an identity bound twice)."""
 
 
+class BindingTakenError(DuplicateError):
+    """A chat binding clashes with another customer's: `holder` has it already."""
+
+    def __init__(self, binding: ChatBinding, holder: str, *, whole_workspace: bool) -> None:
+        self.binding = binding
+        self.holder = holder
+        # True: the clash is over the workspace (one of the two binds it without a
+        # conversation); False: over the conversation.
+        self.whole_workspace = whole_workspace
+        where = (
+            f"workspace {binding.workspace}" if whole_workspace
+            else f"conversation {binding.conversation}"
+        )
+        super().__init__(f"{binding.platform} {where} is bound to {holder} already")
+
+
 class Clock(Protocol):
     """Where use cases and jobs get `now` from: always timezone-aware."""
 
@@ -61,15 +79,12 @@ class CustomerRepository(Protocol):
         self,
         *,
         name: str,
-        slack_team: str | None = None,
-        slack_channel: str | None = None,
-        teams_tenant: str | None = None,
-        teams_channel: str | None = None,
+        bindings: Sequence[ChatBinding] = (),
         go_live: date | None = None,
         hypercare_weeks: int | None = None,
         is_provider: bool = False,
     ) -> Customer:
-        """Store a new customer; DuplicateError if the name, a channel or the provider is taken."""
+        """Store a new customer; DuplicateError if the name, a binding or the provider is taken."""
         ...
 
     async def get(self, *, customer_id: int) -> Customer | None:
@@ -80,16 +95,19 @@ class CustomerRepository(Protocol):
         """One customer by exact name (case-insensitive)."""
         ...
 
-    async def by_slack_channel(self, *, team: str | None, channel: str) -> Customer | None:
-        """The customer whose support channel this is."""
-        ...
+    async def by_binding(
+        self, *, platform: str, workspace: str | None = None, conversation: str | None = None
+    ) -> Customer | None:
+        """The customer a chat message from this workspace and conversation belongs to.
 
-    async def by_teams_tenant(self, *, tenant: str) -> Customer | None:
-        """The customer of a Teams tenant."""
+        With a conversation: the customer bound to that conversation on `platform`, provided
+        its binding names no workspace or the same one (`workspace` None: any). Without one:
+        the one customer bound to `workspace` on `platform`; None when several are.
+        """
         ...
 
     async def update(self, *, customer_id: int, **changes: Any) -> Customer:
-        """Change fields of a customer (e.g. the stored Teams conversation reference)."""
+        """Change fields of a customer (`bindings` replaces all of its bindings)."""
         ...
 
     async def all(self) -> list[Customer]:
@@ -114,10 +132,6 @@ class ContactRepository(Protocol):
         self, *, customer_id: int, roles: Sequence[Role] | None = None
     ) -> list[Contact]:
         """A customer's contacts, optionally only those with the given roles."""
-        ...
-
-    async def agents(self, *, channel: Channel | None = None) -> list[Contact]:
-        """The service provider's agents."""
         ...
 
     async def all(self) -> list[Contact]:
@@ -183,15 +197,15 @@ class OutboxRepository(Protocol):
     """Messages to post, written in the same transaction as the change that causes them."""
 
     async def enqueue(
-        self, *, target: dict[str, Any], content: dict[str, Any], dedupe_key: str, at: datetime
+        self, *, target: Target, content: dict[str, Any], dedupe_key: str, at: datetime
     ) -> bool:
         """Queue a message; False (and nothing written) if the dedupe key was queued before."""
         ...
 
     async def due(
-        self, *, now: datetime, limit: int = 50, channels: Sequence[Channel] | None = None
+        self, *, now: datetime, limit: int = 50, platforms: Sequence[str] | None = None
     ) -> list[OutboxMessage]:
-        """Unsent messages whose next attempt is due, oldest first; `target["channel"]` filters."""
+        """Unsent messages whose next attempt is due, oldest first, for `platforms` (None: all)."""
         ...
 
     async def mark_sent(
@@ -268,6 +282,10 @@ class Store(Protocol):
 
 class Notifier(Protocol):
     """Posts to one chat; raises on failure so the outbox retries later."""
+
+    def announces_in(self, customer: Customer) -> str | None:
+        """The conversation where this chat announces `customer`'s tickets (None: nowhere)."""
+        ...
 
     async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
         """Post `content` (a Reply as JSON) and return where it landed (e.g. Slack channel + ts)."""

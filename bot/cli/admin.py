@@ -14,7 +14,8 @@ from bot.cli.database import register_db, with_unit
 from bot.cli.main import CliError
 
 if TYPE_CHECKING:
-    from bot.domain.models import Customer, Role
+    from bot.app.ports import BindingTakenError
+    from bot.domain.models import ChatBinding, Customer, Role
     from storage import SqlUnitOfWork
 
 __all__ = ["register"]
@@ -183,59 +184,125 @@ def _customer_add(args: argparse.Namespace) -> int:
                 f"{MAX_HYPERCARE_WEEKS}, got {args.hypercare_weeks}"
             )
 
-    async def add(uow: SqlUnitOfWork) -> Any:
-        from bot.app.ports import DuplicateError
+    bindings = _bindings(slack_team, slack_channel, tenant, teams_channel)
 
+    async def add(uow: SqlUnitOfWork) -> Any:
+        from bot.app.ports import BindingTakenError, DuplicateError
+
+        await _check_tenant_free(uow, None, bindings)
         try:
             return await uow.customers.add(
                 name=name,
-                slack_team=slack_team,
-                slack_channel=slack_channel,
-                teams_tenant=tenant,
-                teams_channel=teams_channel,
+                bindings=bindings,
                 go_live=go_live,
                 hypercare_weeks=args.hypercare_weeks,
                 is_provider=args.provider,
             )
+        except BindingTakenError as exc:
+            raise CliError(_taken(exc)) from None
         except DuplicateError as exc:
             raise CliError(str(exc)) from None
 
     customer = with_unit(add)
     what = "service provider" if customer.is_provider else "customer"
     print(f"{what} {customer.name} added (id {customer.id})")
+    _warn_unannounced(customer)
     return 0
+
+
+def _bindings(
+    slack_team: str | None,
+    slack_channel: str | None,
+    teams_tenant: str | None,
+    teams_channel: str | None,
+) -> list[ChatBinding]:
+    """The chat bindings the Slack and Teams flags describe."""
+    from adapters.slack.settings import PLATFORM as SLACK
+    from adapters.teams import PLATFORM as TEAMS
+    from bot.domain.models import ChatBinding
+
+    bindings = []
+    if slack_team or slack_channel:
+        bindings.append(ChatBinding(SLACK, slack_team, slack_channel))
+    if teams_tenant or teams_channel:
+        bindings.append(ChatBinding(TEAMS, teams_tenant, teams_channel))
+    return bindings
+
+
+async def _check_tenant_free(
+    uow: SqlUnitOfWork, customer_id: int | None, bindings: Sequence[ChatBinding]
+) -> None:
+    """A Teams tenant is one organisation: refuse one that another customer has already."""
+    from adapters.teams import PLATFORM as TEAMS
+
+    tenant = next((b.workspace for b in bindings if b.platform == TEAMS and b.workspace), None)
+    if tenant is None:
+        return
+    for other in await uow.customers.all():
+        binding = other.binding(TEAMS)
+        if other.id != customer_id and binding is not None and binding.workspace == tenant:
+            raise CliError(f"Teams tenant {tenant} already belongs to {other.name}")
+
+
+def _taken(exc: BindingTakenError) -> str:
+    """The clash in the words of the flags that caused it."""
+    from adapters.slack.settings import PLATFORM as SLACK
+
+    b = exc.binding
+    chat = "" if b.platform == SLACK else "Teams "
+    if exc.whole_workspace:
+        place = "Slack workspace" if b.platform == SLACK else "Teams tenant"
+        return f"{place} {b.workspace} already belongs to {exc.holder}"
+    return f"{chat}channel {b.conversation} is already the support channel of {exc.holder}"
+
+
+def _warn_unannounced(customer: Customer) -> None:
+    """One line on stderr if a Slack workspace is bound without a channel to announce in."""
+    from adapters.slack.settings import PLATFORM as SLACK
+
+    slack = customer.binding(SLACK)
+    if slack is not None and slack.conversation is None:
+        print(
+            f"supportbot: warning: {customer.name} has a Slack workspace but no --slack-channel: "
+            "its tickets filed in Slack will not be announced anywhere",
+            file=sys.stderr,
+        )
 
 
 def _customer_list(args: argparse.Namespace) -> int:
     async def load(uow: SqlUnitOfWork) -> Any:
         return await uow.customers.all()
 
-    customers = with_unit(load)
+    records = [_customer_json(c) for c in with_unit(load)]
     if args.json:
-        print_json([_customer_json(c) for c in customers])
+        print_json(records)
         return 0
     rows = [
         [
-            f"{c.name} (provider)" if c.is_provider else c.name,
-            c.slack_channel or "",
-            c.teams_tenant or "",
-            c.go_live.isoformat() if c.go_live else "",
-            str(c.hypercare_weeks or ""),
+            f"{r['name']} (provider)" if r["is_provider"] else r["name"],
+            r["slack_channel"] or "",
+            r["teams_tenant"] or "",
+            r["go_live"] or "",
+            str(r["hypercare_weeks"] or ""),
         ]
-        for c in customers
+        for r in records
     ]
     print_table(["NAME", "SLACK CHANNEL", "TEAMS TENANT", "GO-LIVE", "HYPERCARE WEEKS"], rows)
     return 0
 
 
-def _customer_json(c: Any) -> dict[str, Any]:
+def _customer_json(c: Customer) -> dict[str, Any]:
+    from adapters.slack.settings import PLATFORM as SLACK
+    from adapters.teams import PLATFORM as TEAMS
+
+    slack, teams = c.binding(SLACK), c.binding(TEAMS)
     return {
         "id": c.id,
         "name": c.name,
-        "slack_team": c.slack_team,
-        "slack_channel": c.slack_channel,
-        "teams_tenant": c.teams_tenant,
-        "teams_channel": c.teams_channel,
+        "slack_team": slack.workspace if slack else None,
+        "slack_channel": slack.conversation if slack else None,
+        "teams_tenant": teams.workspace if teams else None,
+        "teams_channel": teams.conversation if teams else None,
         "go_live": c.go_live.isoformat() if c.go_live else None,
         "hypercare_weeks": c.hypercare_weeks,
         "is_provider": c.is_provider,
@@ -243,14 +310,16 @@ def _customer_json(c: Any) -> dict[str, Any]:
 
 
 def _contact_add(args: argparse.Namespace) -> int:
-    from bot.domain.models import Channel, Identity, Role
+    from adapters.slack.settings import PLATFORM as SLACK
+    from adapters.teams import PLATFORM as TEAMS
+    from bot.domain.models import Identity, Role
 
     if args.slack_user is not None:
         user = _check(_SLACK_USER, args.slack_user, "--slack-user", "U0123ABCD")
-        identity = Identity(Channel.SLACK, str(user))
+        identity = Identity(SLACK, str(user))
     else:
         user = _check(_GUID, args.teams_user, "--teams-user", _GUID_EXAMPLE)
-        identity = Identity(Channel.TEAMS, str(user))
+        identity = Identity(TEAMS, str(user))
     role = Role(args.role)
     display_name = _bounded("--name", args.name) or ""
 
@@ -289,7 +358,7 @@ def _contact_list(args: argparse.Namespace) -> int:
     records = [
         {
             "customer": names.get(c.customer_id, ""),
-            "channel": c.identity.channel.value,
+            "channel": c.identity.platform,
             "user": c.identity.user_id,
             "role": c.role.value,
             "name": c.display_name,

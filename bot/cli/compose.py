@@ -136,12 +136,11 @@ async def assemble(
     from adapters.web.server import build_server
     from bot.app.outbox import drain
     from bot.app.ports import Notifier
-    from bot.domain.models import Channel
 
     session = aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=100), timeout=aiohttp.ClientTimeout(total=30)
     )
-    notifiers: dict[Channel, Notifier] = {}
+    notifiers: dict[str, Notifier] = {}
 
     async def drain_once() -> int:
         return await drain(desk, notifiers)
@@ -159,7 +158,7 @@ async def assemble(
     except BaseException:
         await session.close()
         raise
-    notifiers.update({Channel(r.platform): r.notifier for r in runtimes})
+    notifiers.update({r.platform: r.notifier for r in runtimes})
     return build_server(runtimes, pump=pump, session=session, hooks=hooks)
 
 

@@ -70,7 +70,7 @@ def ticket_record(ticket: Ticket, customers: Mapping[int, str], tz: tzinfo) -> d
         "approval_by": str(ticket.approval_by) if ticket.approval_by else None,
         "approval_at": _local(ticket.approval_at, tz),
         "thread": (
-            f"{thread.channel.value}:{thread.conversation}/{thread.thread}" if thread else None
+            f"{thread.platform}:{thread.conversation}/{thread.thread}" if thread else None
         ),
         "details": dict(ticket.details),
     }

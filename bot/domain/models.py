@@ -12,10 +12,13 @@ from bot.domain.policy import Affected, PriorityKey
 __all__ = [
     "ApprovalState",
     "AvailabilitySample",
-    "Channel",
+    "ChatBinding",
     "Contact",
     "Customer",
+    "CustomerChannel",
     "Destination",
+    "DirectMessage",
+    "Edit",
     "HypercarePeriod",
     "Identity",
     "NewTicket",
@@ -23,7 +26,9 @@ __all__ = [
     "ProbedService",
     "Role",
     "ServiceWindow",
+    "Target",
     "ThreadRef",
+    "TicketThread",
     "Ticket",
     "TicketEvent",
     "TicketStatus",
@@ -37,14 +42,6 @@ def require_aware(value: datetime, what: str = "instant") -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{what} must be timezone-aware, got naive {value.isoformat()}")
     return value
-
-
-class Channel(StrEnum):
-    """Where a chat identity lives."""
-
-    CONSOLE = "console"
-    SLACK = "slack"
-    TEAMS = "teams"
 
 
 class Role(StrEnum):
@@ -77,22 +74,40 @@ class ApprovalState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """A chat user: Slack user id, Teams AAD object id, or a console name."""
+    """A chat user on one platform: a Slack user id, a Teams AAD object id, a console name.
 
-    channel: Channel
+    `platform` is an opaque name each chat adapter declares for itself ("slack", ...).
+    """
+
+    platform: str
     user_id: str
 
     def __str__(self) -> str:
-        return f"{self.channel.value}:{self.user_id}"
+        return f"{self.platform}:{self.user_id}"
 
 
 @dataclass(frozen=True, slots=True)
 class ThreadRef:
     """The chat thread a ticket lives in (Slack channel + ts, Teams conversation + activity)."""
 
-    channel: Channel
+    platform: str
     conversation: str
     thread: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatBinding:
+    """A customer's presence on one chat platform.
+
+    `workspace` is where the customer's users are (a Slack team, a Teams tenant) and
+    `conversation` where its tickets are announced (a Slack channel, a Teams channel);
+    either may be unknown. A conversation belongs to one customer, and so does a workspace
+    bound without a conversation.
+    """
+
+    platform: str
+    workspace: str | None = None
+    conversation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +116,15 @@ class Customer:
 
     id: int
     name: str
-    slack_team: str | None = None
-    slack_channel: str | None = None
-    teams_tenant: str | None = None
-    teams_channel: str | None = None
-    teams_conversation: str | None = None  # serialized conversation reference, opaque here
+    bindings: tuple[ChatBinding, ...] = ()  # at most one per platform
     go_live: date | None = None
     hypercare_weeks: int | None = None
     policy_overrides: dict[str, Any] = field(default_factory=dict)
     is_provider: bool = False  # the service provider's own organisation: where agents belong
+
+    def binding(self, platform: str) -> ChatBinding | None:
+        """This customer's binding on `platform`, if it has one."""
+        return next((b for b in self.bindings if b.platform == platform), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,18 +224,61 @@ class TimeEntry:
 class Destination:
     """A concrete place to post, resolved from an outbox target by the outbox drain."""
 
-    channel: Channel
-    conversation: str  # Slack channel id, Teams serialized conversation reference, console name
+    platform: str
+    conversation: str  # Slack channel id, Teams conversation id, console channel name
     thread: str | None = None  # Slack thread ts / Teams reply-to id; None starts a new thread
     user: str | None = None  # set for a direct message to one user
 
 
 @dataclass(frozen=True, slots=True)
+class CustomerChannel:
+    """Outbox target: announce ticket `ref` in its customer's support conversation."""
+
+    platform: str
+    customer_id: int
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketThread:
+    """Outbox target: post in the thread ticket `ref` lives in."""
+
+    platform: str
+    customer_id: int
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class DirectMessage:
+    """Outbox target: a direct message to one chat user (about ticket `ref`, if any)."""
+
+    platform: str
+    user: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Outbox target: redraw the message queued under dedupe key `of`.
+
+    `seq` orders the edits of one message: only the highest is ever shown.
+    """
+
+    platform: str
+    of: str
+    seq: int
+    ref: str | None = None
+
+
+Target = CustomerChannel | TicketThread | DirectMessage | Edit
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxMessage:
-    """A message waiting to be posted; `target` and `content` are channel-neutral JSON."""
+    """A message waiting to be posted; `content` is a channel-neutral Reply as JSON."""
 
     id: int
-    target: dict[str, Any]
+    target: Target
     content: dict[str, Any]
     dedupe_key: str
     attempts: int

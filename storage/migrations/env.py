@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from storage.migrate import include_object
-from storage.tables import metadata
+from storage.migrate import include_object, schema
 
 
 def run_migrations_online() -> None:
@@ -13,7 +12,7 @@ def run_migrations_online() -> None:
     connection = context.config.attributes["connection"]
     context.configure(
         connection=connection,
-        target_metadata=metadata,
+        target_metadata=schema(),
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         include_object=include_object,

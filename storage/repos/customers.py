@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -10,26 +10,25 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.app.ports import DuplicateError, NotFoundError
-from bot.domain.models import Channel, Contact, Customer, Identity, Role
+from bot.app.ports import BindingTakenError, DuplicateError, NotFoundError
+from bot.domain.models import ChatBinding, Contact, Customer, Identity, Role
 from storage.repos._rows import insert_unique
-from storage.tables import ContactRow, CustomerRow
+from storage.tables import ChatBindingRow, ContactRow, CustomerRow
 
 __all__ = ["SqlContactRepository", "SqlCustomerRepository"]
 
 _CUSTOMER_FIELDS = frozenset(Customer.__dataclass_fields__) - {"id"}
 
 
-def _customer(row: CustomerRow) -> Customer:
+def _customer(row: CustomerRow, bindings: Iterable[ChatBindingRow]) -> Customer:
     assert row.id is not None
     return Customer(
         id=row.id,
         name=row.name,
-        slack_team=row.slack_team,
-        slack_channel=row.slack_channel,
-        teams_tenant=row.teams_tenant,
-        teams_channel=row.teams_channel,
-        teams_conversation=row.teams_conversation,
+        bindings=tuple(
+            ChatBinding(b.platform, b.workspace, b.conversation)
+            for b in sorted(bindings, key=lambda b: b.platform)
+        ),
         go_live=row.go_live,
         hypercare_weeks=row.hypercare_weeks,
         policy_overrides=dict(row.policy_overrides or {}),
@@ -42,7 +41,7 @@ def _contact(row: ContactRow) -> Contact:
     return Contact(
         id=row.id,
         customer_id=row.customer_id,
-        identity=Identity(Channel(row.channel), row.user_id),
+        identity=Identity(row.platform, row.user_id),
         role=Role(row.role),
         display_name=row.display_name,
     )
@@ -52,16 +51,19 @@ def _name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-# The chat bindings one customer at most may hold, and how a clash is told.
-_BINDINGS = {
-    "slack_channel": "channel {} is already the support channel of {}",
-    "teams_tenant": "Teams tenant {} already belongs to {}",
-    "teams_channel": "Teams channel {} is already the support channel of {}",
-}
+def _checked(bindings: Sequence[ChatBinding]) -> tuple[ChatBinding, ...]:
+    """The bindings, refused if one names nothing or two share a platform."""
+    platforms = [b.platform for b in bindings]
+    if len(set(platforms)) != len(platforms):
+        raise ValueError("a customer has at most one binding per platform")
+    for b in bindings:
+        if not b.platform or (b.workspace is None and b.conversation is None):
+            raise ValueError(f"a binding needs a platform and a workspace or conversation: {b}")
+    return tuple(bindings)
 
 
 class SqlCustomerRepository:
-    """Customers in SQL."""
+    """Customers in SQL, with their chat bindings."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
@@ -70,71 +72,72 @@ class SqlCustomerRepository:
         self,
         *,
         name: str,
-        slack_team: str | None = None,
-        slack_channel: str | None = None,
-        teams_tenant: str | None = None,
-        teams_channel: str | None = None,
+        bindings: Sequence[ChatBinding] = (),
         go_live: date | None = None,
         hypercare_weeks: int | None = None,
         is_provider: bool = False,
     ) -> Customer:
-        """Store a new customer; DuplicateError if the name, a channel or the provider is taken."""
+        """Store a new customer; DuplicateError if the name, a binding or the provider is taken."""
         name = " ".join(name.split())
         if not name:
             raise ValueError("a customer needs a name")
+        bindings = _checked(bindings)
         existing = await self.by_name(name=name)
         if existing is not None:
             raise DuplicateError(f"customer {existing.name!r} exists already")
-        await self._check_bindings(
-            None,
-            {
-                "slack_channel": slack_channel,
-                "teams_tenant": teams_tenant,
-                "teams_channel": teams_channel,
-                "is_provider": is_provider,
-            },
-        )
+        await self._check_provider(None, is_provider)
+        await self._check_bindings(None, bindings)
         row = CustomerRow(
             name=name,
             name_key=_name_key(name),
-            slack_team=slack_team,
-            slack_channel=slack_channel,
-            teams_tenant=teams_tenant,
-            teams_channel=teams_channel,
             go_live=go_live,
             hypercare_weeks=hypercare_weeks,
             is_provider=is_provider,
         )
-        await insert_unique(
-            self._s, row, f"customer {name!r}, or one of its channels, exists already"
-        )
-        return _customer(row)
+        await insert_unique(self._s, row, f"customer {name!r} exists already")
+        assert row.id is not None
+        await self._bind(row.id, bindings)
+        return await self._load(row)
 
     async def get(self, *, customer_id: int) -> Customer | None:
         """One customer by id."""
         row = await self._s.get(CustomerRow, customer_id)
-        return _customer(row) if row else None
+        return await self._load(row) if row else None
 
     async def by_name(self, *, name: str) -> Customer | None:
         """One customer by exact name (case-insensitive)."""
         return await self._one(col(CustomerRow.name_key) == _name_key(name))
 
-    async def by_slack_channel(self, *, team: str | None, channel: str) -> Customer | None:
-        """The customer whose support channel this is."""
-        where = [col(CustomerRow.slack_channel) == channel]
-        if team is not None:
-            # A customer registered without a team matches any team (single-workspace setups).
-            where.append(
-                sa.or_(col(CustomerRow.slack_team) == team, col(CustomerRow.slack_team).is_(None))
-            )
-        return await self._one(*where)
+    async def by_binding(
+        self, *, platform: str, workspace: str | None = None, conversation: str | None = None
+    ) -> Customer | None:
+        """The customer a chat message from this workspace and conversation belongs to.
 
-    async def by_teams_tenant(self, *, tenant: str) -> Customer | None:
-        """The customer of a Teams tenant."""
-        return await self._one(col(CustomerRow.teams_tenant) == tenant)
+        With a conversation: the customer bound to that conversation on `platform`, provided
+        its binding names no workspace or the same one (`workspace` None: any). Without one:
+        the one customer bound to `workspace` on `platform`; None when several are.
+        """
+        where = [col(ChatBindingRow.platform) == platform]
+        if conversation is not None:
+            where.append(col(ChatBindingRow.conversation) == conversation)
+            if workspace is not None:
+                # A binding without a workspace matches any (single-workspace setups).
+                where.append(
+                    sa.or_(
+                        col(ChatBindingRow.workspace) == workspace,
+                        col(ChatBindingRow.workspace).is_(None),
+                    )
+                )
+        elif workspace is not None:
+            where.append(col(ChatBindingRow.workspace) == workspace)
+        else:
+            return None
+        stmt = sa.select(col(ChatBindingRow.customer_id)).where(*where).distinct().limit(2)
+        found = list(await self._s.scalars(stmt))
+        return await self.get(customer_id=found[0]) if len(found) == 1 else None
 
     async def update(self, *, customer_id: int, **changes: Any) -> Customer:
-        """Change fields of a customer (e.g. the stored Teams conversation reference)."""
+        """Change fields of a customer (`bindings` replaces all of its bindings)."""
         unknown = set(changes) - _CUSTOMER_FIELDS
         if unknown:
             raise ValueError(f"unknown customer fields: {', '.join(sorted(unknown))}")
@@ -147,39 +150,90 @@ class SqlCustomerRepository:
                 raise DuplicateError(f"customer {changes['name']!r} exists already")
             changes["name"] = " ".join(str(changes["name"]).split())
             row.name_key = _name_key(changes["name"])
-        await self._check_bindings(customer_id, changes)
+        await self._check_provider(customer_id, bool(changes.get("is_provider")))
+        bindings = changes.pop("bindings", None)
+        if bindings is not None:
+            bindings = _checked(bindings)
+            await self._check_bindings(customer_id, bindings)
+            await self._s.execute(
+                sa.delete(ChatBindingRow).where(col(ChatBindingRow.customer_id) == customer_id)
+            )
+            await self._bind(customer_id, bindings)
         for key, value in changes.items():
             setattr(row, key, dict(value) if key == "policy_overrides" else value)
         await self._s.flush()
-        return _customer(row)
+        return await self._load(row)
 
     async def all(self) -> list[Customer]:
         """All customers by name."""
-        rows = await self._s.scalars(sa.select(CustomerRow).order_by(col(CustomerRow.name_key)))
-        return [_customer(r) for r in rows]
+        rows = list(
+            await self._s.scalars(sa.select(CustomerRow).order_by(col(CustomerRow.name_key)))
+        )
+        bindings: dict[int, list[ChatBindingRow]] = {}
+        for b in await self._s.scalars(sa.select(ChatBindingRow)):
+            bindings.setdefault(b.customer_id, []).append(b)
+        return [_customer(r, bindings.get(r.id or 0, [])) for r in rows]
 
     async def provider(self) -> Customer | None:
         """The service provider's own organisation, if registered."""
         return await self._one(col(CustomerRow.is_provider).is_(True))
 
-    async def _check_bindings(self, customer_id: int | None, values: dict[str, Any]) -> None:
-        """DuplicateError naming who holds one of these channels, tenants or the provider role."""
-        if values.get("is_provider"):
+    async def _check_provider(self, customer_id: int | None, is_provider: bool) -> None:
+        """DuplicateError naming the provider if another customer is it already."""
+        if is_provider:
             provider = await self.provider()
             if provider is not None and provider.id != customer_id:
                 raise DuplicateError(f"the service provider is {provider.name} already")
-        for field, message in _BINDINGS.items():
-            value = values.get(field)
-            if value is None:
-                continue
-            holder = await self._one(getattr(CustomerRow, field) == value)
-            if holder is not None and holder.id != customer_id:
-                raise DuplicateError(message.format(value, holder.name))
+
+    async def _check_bindings(
+        self, customer_id: int | None, bindings: Sequence[ChatBinding]
+    ) -> None:
+        """BindingTakenError if another customer holds one of these conversations, or a
+        workspace that one side binds without a conversation (it would then be ambiguous)."""
+        for b in bindings:
+            others = sa.select(ChatBindingRow, col(CustomerRow.name)).join(
+                CustomerRow, col(CustomerRow.id) == col(ChatBindingRow.customer_id)
+            )
+            others = others.where(col(ChatBindingRow.platform) == b.platform)
+            if customer_id is not None:
+                others = others.where(col(ChatBindingRow.customer_id) != customer_id)
+            if b.conversation is not None:
+                clash = (
+                    await self._s.execute(
+                        others.where(col(ChatBindingRow.conversation) == b.conversation)
+                    )
+                ).first()
+                if clash is not None:
+                    raise BindingTakenError(b, clash[1], whole_workspace=False)
+            if b.workspace is not None:
+                same = others.where(col(ChatBindingRow.workspace) == b.workspace)
+                if b.conversation is not None:
+                    same = same.where(col(ChatBindingRow.conversation).is_(None))
+                clash = (await self._s.execute(same.order_by(col(CustomerRow.id)))).first()
+                if clash is not None:
+                    raise BindingTakenError(b, clash[1], whole_workspace=True)
+
+    async def _bind(self, customer_id: int, bindings: Sequence[ChatBinding]) -> None:
+        for b in bindings:
+            await insert_unique(
+                self._s,
+                ChatBindingRow(
+                    customer_id=customer_id,
+                    platform=b.platform,
+                    workspace=b.workspace,
+                    conversation=b.conversation,
+                ),
+                f"{b.platform} binding {b} is taken already",
+            )
+
+    async def _load(self, row: CustomerRow) -> Customer:
+        stmt = sa.select(ChatBindingRow).where(col(ChatBindingRow.customer_id) == row.id)
+        return _customer(row, await self._s.scalars(stmt))
 
     async def _one(self, *where: Any) -> Customer | None:
         stmt = sa.select(CustomerRow).where(*where).order_by(col(CustomerRow.id)).limit(1)
         row = (await self._s.scalars(stmt)).first()
-        return _customer(row) if row else None
+        return await self._load(row) if row else None
 
 
 class SqlContactRepository:
@@ -198,7 +252,7 @@ class SqlContactRepository:
             raise DuplicateError(f"{identity} is registered already")
         row = ContactRow(
             customer_id=customer_id,
-            channel=identity.channel.value,
+            platform=identity.platform,
             user_id=identity.user_id,
             role=Role(role).value,
             display_name=display_name,
@@ -209,7 +263,7 @@ class SqlContactRepository:
     async def find(self, *, identity: Identity) -> Contact | None:
         """The contact of a chat identity, or None for an end user."""
         stmt = sa.select(ContactRow).where(
-            col(ContactRow.channel) == identity.channel.value,
+            col(ContactRow.platform) == identity.platform,
             col(ContactRow.user_id) == identity.user_id,
         )
         row = (await self._s.scalars(stmt)).first()
@@ -222,13 +276,6 @@ class SqlContactRepository:
         stmt = sa.select(ContactRow).where(col(ContactRow.customer_id) == customer_id)
         if roles is not None:
             stmt = stmt.where(col(ContactRow.role).in_([Role(r).value for r in roles]))
-        return [_contact(r) for r in await self._s.scalars(stmt.order_by(col(ContactRow.id)))]
-
-    async def agents(self, *, channel: Channel | None = None) -> list[Contact]:
-        """The service provider's agents."""
-        stmt = sa.select(ContactRow).where(col(ContactRow.role) == Role.AGENT.value)
-        if channel is not None:
-            stmt = stmt.where(col(ContactRow.channel) == Channel(channel).value)
         return [_contact(r) for r in await self._s.scalars(stmt.order_by(col(ContactRow.id)))]
 
     async def all(self) -> list[Contact]:

@@ -12,17 +12,51 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.app.ports import NotFoundError
-from bot.domain.models import Channel, OutboxMessage, require_aware
+from bot.domain.models import (
+    CustomerChannel,
+    DirectMessage,
+    Edit,
+    OutboxMessage,
+    Target,
+    TicketThread,
+    require_aware,
+)
 from storage.tables import OutboxRow
 
-__all__ = ["SqlOutboxRepository"]
+__all__ = ["SqlOutboxRepository", "target_from_json", "target_json"]
+
+# How each kind of target is named in its JSON.
+_KINDS: dict[type[Any], str] = {
+    CustomerChannel: "customer_channel",
+    TicketThread: "ticket_thread",
+    DirectMessage: "user",
+    Edit: "edit",
+}
+_TYPES = {kind: type_ for type_, kind in _KINDS.items()}
+
+
+def target_json(target: Target) -> dict[str, Any]:
+    """A target as stored: its fields (None left out) and its "kind"."""
+    data: dict[str, Any] = {"kind": _KINDS[type(target)]}
+    for name in type(target).__dataclass_fields__:
+        value = getattr(target, name)
+        if value is not None:
+            data[name] = value
+    return data
+
+
+def target_from_json(data: dict[str, Any]) -> Target:
+    """The target stored as `data` (see `target_json`)."""
+    fields = {k: v for k, v in data.items() if k != "kind"}
+    target: Target = _TYPES[str(data["kind"])](**fields)
+    return target
 
 
 def _message(row: OutboxRow) -> OutboxMessage:
     assert row.id is not None
     return OutboxMessage(
         id=row.id,
-        target=dict(row.target),
+        target=target_from_json(dict(row.target)),
         content=dict(row.content),
         dedupe_key=row.dedupe_key,
         attempts=row.attempts,
@@ -40,18 +74,17 @@ class SqlOutboxRepository:
         self._s = session
 
     async def enqueue(
-        self, *, target: dict[str, Any], content: dict[str, Any], dedupe_key: str, at: datetime
+        self, *, target: Target, content: dict[str, Any], dedupe_key: str, at: datetime
     ) -> bool:
         """Queue a message; False (and nothing written) if the dedupe key was queued before."""
         at = require_aware(at, "at").astimezone(UTC)
-        channel = Channel(target["channel"]).value  # KeyError/ValueError: a malformed target
         dialect = self._s.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         stmt = (
             insert(OutboxRow)
             .values(
-                channel=channel,
-                target=target,
+                platform=target.platform,
+                target=target_json(target),
                 content=content,
                 dedupe_key=dedupe_key,
                 attempts=0,
@@ -65,15 +98,15 @@ class SqlOutboxRepository:
         return (await self._s.execute(stmt)).first() is not None
 
     async def due(
-        self, *, now: datetime, limit: int = 50, channels: Sequence[Channel] | None = None
+        self, *, now: datetime, limit: int = 50, platforms: Sequence[str] | None = None
     ) -> list[OutboxMessage]:
-        """Unsent messages whose next attempt is due, oldest first; `target["channel"]` filters."""
+        """Unsent messages whose next attempt is due, oldest first, for `platforms` (None: all)."""
         require_aware(now, "now")
         stmt = sa.select(OutboxRow).where(
             col(OutboxRow.sent_at).is_(None), col(OutboxRow.next_attempt_at) <= now
         )
-        if channels is not None:
-            stmt = stmt.where(col(OutboxRow.channel).in_([Channel(c).value for c in channels]))
+        if platforms is not None:
+            stmt = stmt.where(col(OutboxRow.platform).in_(list(platforms)))
         stmt = stmt.order_by(col(OutboxRow.next_attempt_at), col(OutboxRow.id)).limit(limit)
         # Several bot instances may drain at once: on PostgreSQL each takes rows the others
         # have not locked (SQLite has one writer at a time anyway, and ignores this).

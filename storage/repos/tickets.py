@@ -14,7 +14,6 @@ from sqlmodel import col
 from bot.app.ports import NotFoundError
 from bot.domain.models import (
     ApprovalState,
-    Channel,
     Identity,
     NewTicket,
     ThreadRef,
@@ -57,18 +56,18 @@ _SIMPLE = frozenset(
 _COMPOSITE = frozenset({"approval_by", "thread", "reporter"})
 
 
-def _identity(channel: str | None, user: str | None) -> Identity | None:
-    return Identity(Channel(channel), user) if channel and user is not None else None
+def _identity(platform: str | None, user: str | None) -> Identity | None:
+    return Identity(platform, user) if platform and user is not None else None
 
 
 def ticket_from_row(row: TicketRow) -> Ticket:
     """The domain ticket of a row."""
     assert row.id is not None
-    reporter = _identity(row.reporter_channel, row.reporter_user)
+    reporter = _identity(row.reporter_platform, row.reporter_user)
     assert reporter is not None
     thread = None
-    if row.thread_channel and row.thread_conversation and row.thread_ts is not None:
-        thread = ThreadRef(Channel(row.thread_channel), row.thread_conversation, row.thread_ts)
+    if row.thread_platform and row.thread_conversation and row.thread_ts is not None:
+        thread = ThreadRef(row.thread_platform, row.thread_conversation, row.thread_ts)
     return Ticket(
         id=row.id,
         ref=row.ref,
@@ -88,7 +87,7 @@ def ticket_from_row(row: TicketRow) -> Ticket:
         consultancy=row.consultancy,
         approval=ApprovalState(row.approval),
         first_responded_at=row.first_responded_at,
-        approval_by=_identity(row.approval_by_channel, row.approval_by_user),
+        approval_by=_identity(row.approval_by_platform, row.approval_by_user),
         approval_at=row.approval_at,
         details={str(k): str(v) for k, v in (row.details or {}).items()},
         thread=thread,
@@ -101,13 +100,12 @@ def _set(row: TicketRow, key: str, value: Any) -> None:
     if key in _COMPOSITE:
         if key == "thread":
             thread: ThreadRef | None = value
-            row.thread_channel = Channel(thread.channel).value if thread else None
+            row.thread_platform = thread.platform if thread else None
             row.thread_conversation = thread.conversation if thread else None
             row.thread_ts = thread.thread if thread else None
         else:
             who: Identity | None = value
-            channel = Channel(who.channel).value if who else None
-            setattr(row, f"{key}_channel", channel)
+            setattr(row, f"{key}_platform", who.platform if who else None)
             setattr(row, f"{key}_user", who.user_id if who else None)
         return
     if isinstance(value, datetime):
@@ -161,7 +159,7 @@ class SqlTicketRepository:
         row = TicketRow(
             ref=f"{self._prefix}-{number}",
             customer_id=ticket.customer_id,
-            reporter_channel="",
+            reporter_platform="",
             reporter_user="",
             summary=ticket.summary,
             description=ticket.description,
@@ -200,7 +198,7 @@ class SqlTicketRepository:
     async def by_thread(self, *, thread: ThreadRef) -> Ticket | None:
         """The ticket living in a chat thread, or None."""
         stmt = sa.select(TicketRow).where(
-            col(TicketRow.thread_channel) == Channel(thread.channel).value,
+            col(TicketRow.thread_platform) == thread.platform,
             col(TicketRow.thread_conversation) == thread.conversation,
             col(TicketRow.thread_ts) == thread.thread,
         )
@@ -255,7 +253,7 @@ class SqlTicketRepository:
             stmt = stmt.where(col(TicketRow.status).in_([TicketStatus(s).value for s in statuses]))
         if reporter is not None:
             stmt = stmt.where(
-                col(TicketRow.reporter_channel) == Channel(reporter.channel).value,
+                col(TicketRow.reporter_platform) == reporter.platform,
                 col(TicketRow.reporter_user) == reporter.user_id,
             )
         stmt = stmt.order_by(col(TicketRow.opened_at).desc(), col(TicketRow.id).desc())
@@ -298,7 +296,7 @@ class SqlTicketRepository:
         assert row.id is not None
         entry = TimeEntryRow(
             ticket_id=row.id,
-            agent_channel=Channel(agent.channel).value,
+            agent_platform=agent.platform,
             agent_user=agent.user_id,
             minutes=minutes,
             at=at,
@@ -321,7 +319,7 @@ class SqlTicketRepository:
         return [
             TimeEntry(
                 ticket_id=e.ticket_id,
-                agent=Identity(Channel(e.agent_channel), e.agent_user),
+                agent=Identity(e.agent_platform, e.agent_user),
                 minutes=e.minutes,
                 at=e.at,
                 note=e.note,

@@ -14,9 +14,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from adapters.console import PLATFORM as CONSOLE
+from adapters.slack.settings import PLATFORM as SLACK
 from bot.app.desk import Desk
 from bot.app.ports import Store
-from bot.domain.models import Channel, Customer, Identity, Role
+from bot.domain.models import ChatBinding, Customer, Identity, Role
 from bot.domain.policy import default_policy
 from tests.conftest import BACKENDS, fresh_database, migrated_store
 from tests.fakes import FixedClock, InMemoryStore
@@ -25,11 +27,11 @@ CPH = ZoneInfo("Europe/Copenhagen")
 # Monday 30 November 2026, 09:00 in Copenhagen: the desk is open.
 MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=CPH)
 
-CARLA = Identity(Channel.CONSOLE, "carla")  # Acme, customer
-ANDERS = Identity(Channel.CONSOLE, "anders")  # Acme, approver
-AGNES = Identity(Channel.CONSOLE, "agnes")  # the provider's agent
-GINA = Identity(Channel.CONSOLE, "gina")  # Globex, customer
-ERIK = Identity(Channel.CONSOLE, "erik")  # an Acme end user, unregistered
+CARLA = Identity(CONSOLE, "carla")  # Acme, customer
+ANDERS = Identity(CONSOLE, "anders")  # Acme, approver
+AGNES = Identity(CONSOLE, "agnes")  # the provider's agent
+GINA = Identity(CONSOLE, "gina")  # Globex, customer
+ERIK = Identity(CONSOLE, "erik")  # an Acme end user, unregistered
 
 INCIDENT = {
     "summary": "Sync to Salesforce stopped",
@@ -88,7 +90,9 @@ async def build_world(store: Store) -> World:
         acme = await uow.customers.add(
             name="Acme A/S", go_live=date(2026, 11, 23), hypercare_weeks=4
         )
-        globex = await uow.customers.add(name="Globex ApS", slack_channel="C0GLOBEX")
+        globex = await uow.customers.add(
+            name="Globex ApS", bindings=[ChatBinding(SLACK, None, "C0GLOBEX")]
+        )
         people: list[tuple[Customer, Identity, Role, str]] = [
             (acme, CARLA, Role.CUSTOMER, "Carla Jensen"),
             (acme, ANDERS, Role.APPROVER, "Anders Holm"),

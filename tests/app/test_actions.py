@@ -6,11 +6,13 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.console import PLATFORM as CONSOLE
+from adapters.slack.settings import PLATFORM as SLACK
 from bot.app import actions
 from bot.app.actions import act, record_thread_reply
 from bot.app.filing import file_ticket
 from bot.app.outbox import drain
-from bot.domain.models import ApprovalState, Channel, Identity, ThreadRef, TicketStatus
+from bot.domain.models import ApprovalState, Identity, ThreadRef, TicketStatus, TicketThread
 from bot.domain.policy import PriorityKey
 from tests.app.conftest import (
     AGNES,
@@ -53,7 +55,7 @@ async def test_acknowledging_is_the_first_response_and_stops_the_clock(world: Wo
     assert ticket.status is TicketStatus.ACKNOWLEDGED
     assert ticket.first_responded_at == world.clock.now()
     posted = (await outbox(world.desk.store))[-1]
-    assert posted.target["kind"] == "ticket_thread"
+    assert isinstance(posted.target, TicketThread)
     assert posted.content["text"] == "Agnes Berg acknowledged SUP-1001 and is looking into it."
     again = await act(world.desk, actor=AGNES, ref=ref, action=actions.ACKNOWLEDGE)
     assert again.text == "SUP-1001 is already acknowledged."
@@ -234,12 +236,12 @@ async def test_replies_post_in_the_thread_and_an_agents_counts_as_first_response
 
 async def test_an_agents_reply_in_the_thread_is_the_first_response(world: World) -> None:
     ref = await incident(world)
-    notifier = RecordingNotifier(Channel.CONSOLE)
-    await drain(world.desk, {Channel.CONSOLE: notifier})
+    notifier = RecordingNotifier(CONSOLE)
+    await drain(world.desk, {CONSOLE: notifier})
     thread = (await get(world, ref)).thread
     assert thread == notifier.deliveries[0].landed
     assert await record_thread_reply(world.desk, author=CARLA, thread=thread, text="hi") is None
-    other = ThreadRef(Channel.CONSOLE, "Acme A/S", "no-such-thread")
+    other = ThreadRef(CONSOLE, "Acme A/S", "no-such-thread")
     assert await record_thread_reply(world.desk, author=AGNES, thread=other, text="x") is None
     world.clock.advance(minutes=20)
     note = await record_thread_reply(world.desk, author=AGNES, thread=thread, text="Looking")
@@ -277,7 +279,7 @@ async def test_buttons_carry_the_ref_and_only_pending_consultancy_has_approval(
 async def test_an_unregistered_slack_user_is_an_end_user(world: World) -> None:
     ref = await incident(world)
     reply = await act(
-        world.desk, actor=Identity(Channel.SLACK, "U1"), ref=ref, action="ticket.reply", text="x"
+        world.desk, actor=Identity(SLACK, "U1"), ref=ref, action="ticket.reply", text="x"
     )
     assert reply.text == "I can't find a ticket SUP-1001."
 

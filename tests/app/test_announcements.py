@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapters.console import PLATFORM as CONSOLE
 from bot.app import actions
 from bot.app.actions import act, record_thread_reply
 from bot.app.filing import file_ticket
 from bot.app.outbox import drain
 from bot.app.replies import Reply
-from bot.domain.models import Channel
 from tests.app.conftest import AGNES, ANDERS, CARLA, CONSULTANCY, INCIDENT, World, outbox
 from tests.fakes import RecordingNotifier
 
 
 async def filed_and_posted(world: World, answers: dict[str, str]) -> RecordingNotifier:
     await file_ticket(world.desk, reporter=CARLA, answers=answers)
-    console = RecordingNotifier(Channel.CONSOLE)
-    await drain(world.desk, {Channel.CONSOLE: console})
+    console = RecordingNotifier(CONSOLE)
+    await drain(world.desk, {CONSOLE: console})
     return console
 
 
@@ -42,7 +42,7 @@ async def test_a_typed_status_change_redraws_the_announcement_with_the_next_step
     assert actions_on(announcement.content) == [actions.ACKNOWLEDGE, actions.START, actions.RESOLVE]
 
     await act(world.desk, actor=AGNES, ref="SUP-1001", action=actions.ACKNOWLEDGE)
-    assert await drain(world.desk, {Channel.CONSOLE: console}) == 2  # thread post + redraw
+    assert await drain(world.desk, {CONSOLE: console}) == 2  # thread post + redraw
 
     [edit] = console.edits
     assert edit.destination.conversation == "Acme A/S"
@@ -59,7 +59,7 @@ async def test_a_first_reply_in_the_thread_and_a_new_priority_redraw_it_too(
     [announcement] = console.deliveries
     assert announcement.landed is not None
     await record_thread_reply(world.desk, author=AGNES, thread=announcement.landed, text="On it")
-    await drain(world.desk, {Channel.CONSOLE: console})
+    await drain(world.desk, {CONSOLE: console})
     assert shown(console.edits[-1].content).footer == "Status: Acknowledged"
 
     await act(
@@ -69,7 +69,7 @@ async def test_a_first_reply_in_the_thread_and_a_new_priority_redraw_it_too(
         action=actions.REPRIORITISE,
         text="high stores down",
     )
-    await drain(world.desk, {Channel.CONSOLE: console})
+    await drain(world.desk, {CONSOLE: console})
     fields = {f.label: f.value for f in shown(console.edits[-1].content).fields}
     assert fields["Priority"].startswith("High")
     assert len(console.edits) == 2  # successive edits of one message are all delivered
@@ -79,19 +79,19 @@ async def test_refusals_and_replies_that_change_nothing_redraw_nothing(world: Wo
     console = await filed_and_posted(world, INCIDENT)
     await act(world.desk, actor=CARLA, ref="SUP-1001", action=actions.RESOLVE)  # refused
     await act(world.desk, actor=CARLA, ref="SUP-1001", action=actions.REPLY, text="Any news?")
-    await drain(world.desk, {Channel.CONSOLE: console})
+    await drain(world.desk, {CONSOLE: console})
     assert console.edits == []
 
 
 async def test_an_edit_waits_for_the_announcement_to_be_posted(world: World) -> None:
     await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
     await act(world.desk, actor=AGNES, ref="SUP-1001", action=actions.START)
-    console = RecordingNotifier(Channel.CONSOLE)
+    console = RecordingNotifier(CONSOLE)
     console.fail = 1  # the announcement fails first
-    await drain(world.desk, {Channel.CONSOLE: console})
+    await drain(world.desk, {CONSOLE: console})
     assert console.edits == []
     world.clock.advance(minutes=1)
-    await drain(world.desk, {Channel.CONSOLE: console})
+    await drain(world.desk, {CONSOLE: console})
     [announcement] = console.deliveries[:1]
     [edit] = console.edits
     assert edit.destination.thread == announcement.landed.thread
@@ -102,7 +102,7 @@ async def test_of_several_due_edits_only_the_newest_is_sent(world: World) -> Non
     console = await filed_and_posted(world, INCIDENT)
     for action in (actions.ACKNOWLEDGE, actions.START, actions.RESOLVE):
         await act(world.desk, actor=AGNES, ref="SUP-1001", action=action)
-    await drain(world.desk, {Channel.CONSOLE: console})
+    await drain(world.desk, {CONSOLE: console})
     [edit] = console.edits
     assert shown(edit.content).footer == "Status: Resolved"
     assert actions_on(edit.content) == []  # nothing left to click on a resolved ticket
@@ -120,11 +120,11 @@ async def test_an_older_edit_retried_late_never_overwrites_a_newer_one(world: Wo
     console = await filed_and_posted(world, INCIDENT)
     await act(world.desk, actor=AGNES, ref="SUP-1001", action=actions.ACKNOWLEDGE)
     console.fail = 2  # the thread post and the first redraw fail
-    await drain(world.desk, {Channel.CONSOLE: console})
+    await drain(world.desk, {CONSOLE: console})
     await act(world.desk, actor=AGNES, ref="SUP-1001", action=actions.START)
-    await drain(world.desk, {Channel.CONSOLE: console})  # the newer redraw goes out
+    await drain(world.desk, {CONSOLE: console})  # the newer redraw goes out
     world.clock.advance(minutes=5)
-    await drain(world.desk, {Channel.CONSOLE: console})  # the older one is due again
+    await drain(world.desk, {CONSOLE: console})  # the older one is due again
     assert [shown(e.content).footer for e in console.edits] == ["Status: In progress"]
     assert await unsent(world) == []
 
@@ -135,7 +135,7 @@ async def test_a_decision_redraws_the_approval_requests_without_buttons(world: W
     assert actions_on(request.content) == [actions.APPROVE, actions.DECLINE]
 
     await act(world.desk, actor=ANDERS, ref="SUP-1001", action=actions.APPROVE)
-    await drain(world.desk, {Channel.CONSOLE: console})
+    await drain(world.desk, {CONSOLE: console})
 
     redrawn = {e.destination.user: e for e in console.edits}
     assert redrawn[None].destination.thread == announcement.landed.thread
@@ -151,5 +151,5 @@ async def test_a_decision_redraws_the_approval_requests_without_buttons(world: W
 
     # Later changes redraw the announcement only: the request says all it needs to.
     await act(world.desk, actor=AGNES, ref="SUP-1001", action=actions.START)
-    await drain(world.desk, {Channel.CONSOLE: console})
+    await drain(world.desk, {CONSOLE: console})
     assert [e.destination.user for e in console.edits] == [None, "anders", None]

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import asyncio
 
+from adapters.console import PLATFORM as CONSOLE
 from bot.app import actions
 from bot.app.actions import act
 from bot.app.filing import file_ticket
 from bot.app.replies import Reply
-from bot.domain.models import Channel, Identity, Role, TicketEvent
+from bot.domain.models import Identity, Role, TicketEvent, TicketThread
 from tests.app.conftest import AGNES, ANDERS, CARLA, CONSULTANCY, INCIDENT, World, outbox
 
-ALF = Identity(Channel.CONSOLE, "alf")  # a second agent
-ASTRID = Identity(Channel.CONSOLE, "astrid")  # a second Acme approver
+ALF = Identity(CONSOLE, "alf")  # a second agent
+ASTRID = Identity(CONSOLE, "astrid")  # a second Acme approver
 ROUNDS = 5  # several tickets, so an unlocked read-decide-write would be caught racing
 
 
@@ -39,7 +40,7 @@ async def thread_posts(world: World, ref: str) -> int:
     return sum(
         1
         for m in await outbox(world.desk.store)
-        if m.target.get("kind") == "ticket_thread" and m.target.get("ref") == ref
+        if isinstance(m.target, TicketThread) and m.target.ref == ref
     )
 
 

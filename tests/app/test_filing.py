@@ -7,9 +7,21 @@ from typing import Any
 
 import pytest
 
+from adapters.console import PLATFORM as CONSOLE
+from adapters.slack.settings import PLATFORM as SLACK
+from adapters.teams import PLATFORM as TEAMS
 from bot.app.callers import Origin
 from bot.app.filing import IntakeError, file_ticket, may_file
-from bot.domain.models import ApprovalState, Channel, Identity, Role, TicketStatus
+from bot.domain.models import (
+    ApprovalState,
+    ChatBinding,
+    CustomerChannel,
+    DirectMessage,
+    Edit,
+    Identity,
+    Role,
+    TicketStatus,
+)
 from bot.domain.policy import PriorityKey
 from tests.app.conftest import AGNES, ANDERS, CARLA, CONSULTANCY, ERIK, INCIDENT, World, outbox
 from tests.fakes import InMemoryStore
@@ -32,12 +44,9 @@ async def test_a_customer_files_and_gets_ref_priority_and_due(world: World) -> N
     assert filed.reply.text.startswith("Filed SUP-1001 with priority Medium (8 business hours).")
     assert "First response due Tue 01 Dec 2026 09:00 (Copenhagen time)" in filed.reply.text
     [announcement] = await outbox(world.desk.store)
-    assert announcement.target == {
-        "channel": "console",
-        "kind": "customer_channel",
-        "customer_id": world.acme.id,
-        "ref": "SUP-1001",
-    }
+    assert announcement.target == CustomerChannel(
+        platform=CONSOLE, customer_id=world.acme.id, ref="SUP-1001"
+    )
     assert announcement.content["title"] == "SUP-1001: Sync to Salesforce stopped"
     assert [b["action"] for b in announcement.content["buttons"]] == [
         "ticket.acknowledge", "ticket.start", "ticket.resolve",
@@ -72,8 +81,8 @@ async def test_an_end_user_is_told_about_first_level_support_and_nothing_is_stor
 async def test_an_end_user_in_a_customers_slack_channel_is_pointed_to_that_customer(
     world: World,
 ) -> None:
-    stranger = Identity(Channel.SLACK, "U999")
-    origin = Origin(slack_team="T1", slack_channel="C0GLOBEX")
+    stranger = Identity(SLACK, "U999")
+    origin = Origin(binding=ChatBinding(SLACK, "T1", "C0GLOBEX"))
     filed = await file_ticket(world.desk, reporter=stranger, answers=INCIDENT, origin=origin)
     assert "Globex ApS's support contact, Gina Lund" in filed.reply.text
 
@@ -81,7 +90,7 @@ async def test_an_end_user_in_a_customers_slack_channel_is_pointed_to_that_custo
 async def test_an_end_user_of_unknown_organisation_gets_the_general_explanation(
     world: World,
 ) -> None:
-    filed = await file_ticket(world.desk, reporter=Identity(Channel.TEAMS, "x"), answers=INCIDENT)
+    filed = await file_ticket(world.desk, reporter=Identity(TEAMS, "x"), answers=INCIDENT)
     assert filed.ticket is None
     assert "your organisation's IT support" in filed.reply.text
 
@@ -123,12 +132,7 @@ async def test_consultancy_is_billable_pending_approval_and_asks_the_approvers(
     assert [b["action"] for b in announcement.content["buttons"]][-2:] == [
         "ticket.approve", "ticket.decline",
     ]  # fmt: skip
-    assert request.target == {
-        "channel": "console",
-        "kind": "user",
-        "user": "anders",
-        "ref": "SUP-1001",
-    }
+    assert request.target == DirectMessage(platform=CONSOLE, user="anders", ref="SUP-1001")
     assert request.content["title"] == "Approval needed: SUP-1001"
     assert [b["label"] for b in request.content["buttons"]] == ["Approve", "Decline"]
 
@@ -143,10 +147,10 @@ async def test_scope_items_are_in_the_fixed_fee(world: World) -> None:
 
 
 async def test_a_customer_with_slack_gets_the_announcement_there_too(world: World) -> None:
-    gina = Identity(Channel.CONSOLE, "gina")
+    gina = Identity(CONSOLE, "gina")
     await file_ticket(world.desk, reporter=gina, answers=INCIDENT)
-    channels = [m.target["channel"] for m in await outbox(world.desk.store)]
-    assert channels == ["console", "slack"]
+    platforms = [m.target.platform for m in await outbox(world.desk.store)]
+    assert platforms == [CONSOLE, SLACK]
 
 
 async def test_a_failure_while_queueing_rolls_the_ticket_back() -> None:
@@ -183,7 +187,7 @@ async def test_an_approver_filing_consultancy_confirms_it_themselves(world: Worl
     async with world.desk.store.unit() as uow:
         await uow.contacts.add(
             customer_id=world.acme.id,
-            identity=Identity(Channel.CONSOLE, "anna"),
+            identity=Identity(CONSOLE, "anna"),
             role=Role.APPROVER,
             display_name="Anna Vest",
         )
@@ -195,7 +199,7 @@ async def test_an_approver_filing_consultancy_confirms_it_themselves(world: Worl
         "Decline in the direct message I sent you, or type 'approve SUP-1001'. Your other "
         "approver has been asked too; the first decision counts."
     ) in filed.reply.text
-    requests = {m.target["user"]: m.content for m in (await outbox(world.desk.store))[1:]}
+    requests = {m.target.user: m.content for m in (await outbox(world.desk.store))[1:]}
     assert set(requests) == {"anders", "anna"}
     assert requests["anders"]["text"].startswith(
         "You asked for a consultancy service for Acme A/S: 'Restore deleted locations'."
@@ -224,7 +228,7 @@ async def test_an_approver_deciding_their_own_request_sees_it_redrawn_in_their_w
     edits = [
         m
         for m in await outbox(world.desk.store)
-        if m.target.get("of") == "approval:SUP-1001:console:anders"
+        if isinstance(m.target, Edit) and m.target.of == "approval:SUP-1001:console:anders"
     ]
     assert edits, "the approval request is redrawn once decided"
     assert edits[-1].content["text"].startswith("You asked for a consultancy service")

@@ -10,8 +10,9 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.slack.settings import PLATFORM as SLACK
 from bot.cli.main import main
-from bot.domain.models import ApprovalState, Channel, Identity, TicketStatus
+from bot.domain.models import ApprovalState, Identity, TicketStatus
 from storage import open_store
 from tests.storage.factories import OPENED, new_ticket
 
@@ -201,6 +202,16 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(cli, argv, message):
             ("--teams-tenant", AAD_USER, "--teams-channel", "19:abc@thread.tacv2"),
             "Teams channel 19:abc@thread.tacv2 is already the support channel of Acme A/S",
         ),
+        (
+            ("--teams-tenant", TENANT, "--teams-channel", "19:abc@thread.tacv2"),
+            ("--teams-tenant", TENANT, "--teams-channel", "19:other@thread.tacv2"),
+            f"Teams tenant {TENANT} already belongs to Acme A/S",
+        ),
+        (
+            ("--slack-team", "T01ACME"),
+            ("--slack-team", "T01ACME", "--slack-channel", "C02GAMMA"),
+            "Slack workspace T01ACME already belongs to Acme A/S",
+        ),
     ],
 )
 def test_a_channel_or_tenant_is_registered_to_one_customer(cli, first, second, message):
@@ -210,6 +221,17 @@ def test_a_channel_or_tenant_is_registered_to_one_customer(cli, first, second, m
     assert status == 2 and out == ""
     assert err == f"supportbot: error: {message}\n"
     assert cli("customer", "list", "--json")[1] == before
+
+
+def test_a_slack_team_without_a_channel_is_added_with_a_warning(cli):
+    status, out, err = cli("customer", "add", "Acme A/S", "--slack-team", "T01ACME")
+    assert status == 0 and out.startswith("customer Acme A/S added")
+    assert err == (
+        "supportbot: warning: Acme A/S has a Slack workspace but no --slack-channel: "
+        "its tickets filed in Slack will not be announced anywhere\n"
+    )
+    status, _, err = cli("customer", "add", "G", "--slack-team", "T02G", "--slack-channel", "C02G")
+    assert status == 0 and err == ""
 
 
 def test_contact_add_names_the_customer_as_stored(cli):
@@ -390,7 +412,7 @@ def test_agents_only_on_the_provider_customers_only_on_customers(cli, argv, mess
 
 def _seed_tickets() -> None:
     """Two customers, three tickets, one approved consultancy ticket with logged time."""
-    agent = Identity(Channel.SLACK, "U09")
+    agent = Identity(SLACK, "U09")
 
     async def seed(uow):
         acme = await uow.customers.add(name="Acme")

@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.models import ApprovalState, Channel, Identity, NewTicket
+from adapters.slack.settings import PLATFORM as SLACK
+from bot.domain.models import ApprovalState, Identity, NewTicket
 from bot.domain.policy import Affected, PriorityKey
 
 CPH = ZoneInfo("Europe/Copenhagen")
 OPENED = datetime(2026, 11, 27, 10, 30, tzinfo=CPH)
-REPORTER = Identity(Channel.SLACK, "U0REPORTER")
+REPORTER = Identity(SLACK, "U0REPORTER")
 
 
 def new_ticket(customer_id: int, **overrides: Any) -> NewTicket:

@@ -6,16 +6,17 @@ from datetime import date
 
 import pytest
 
-from bot.app.ports import DuplicateError, NotFoundError
-from bot.domain.models import Channel, Identity, Role
+from adapters.slack.settings import PLATFORM as SLACK
+from adapters.teams import PLATFORM as TEAMS
+from bot.app.ports import BindingTakenError, DuplicateError, NotFoundError
+from bot.domain.models import ChatBinding, Identity, Role
 
 
 async def test_customer_names_are_unique_regardless_of_case(store):
     async with store.unit() as uow:
         acme = await uow.customers.add(
             name="Acme  A/S",
-            slack_team="T1",
-            slack_channel="C1",
+            bindings=[ChatBinding(SLACK, "T1", "C1")],
             go_live=date(2026, 12, 1),
             hypercare_weeks=4,
         )
@@ -27,17 +28,34 @@ async def test_customer_names_are_unique_regardless_of_case(store):
     assert acme.name == "Acme A/S" and acme.go_live == date(2026, 12, 1)
 
 
-async def test_customers_are_found_by_slack_channel_and_teams_tenant(store):
+async def test_customers_are_found_by_conversation_or_workspace(store):
     async with store.unit() as uow:
-        acme = await uow.customers.add(name="Acme", slack_team="T1", slack_channel="C1")
-        globex = await uow.customers.add(name="Globex", teams_tenant="tenant-g")
+        acme = await uow.customers.add(name="Acme", bindings=[ChatBinding(SLACK, "T1", "C1")])
+        globex = await uow.customers.add(name="Globex", bindings=[ChatBinding(TEAMS, "tenant-g")])
+        nordlys = await uow.customers.add(name="Nordlys", bindings=[ChatBinding(SLACK, None, "C3")])
     async with store.unit() as uow:
-        assert await uow.customers.by_slack_channel(team="T1", channel="C1") == acme
-        assert await uow.customers.by_slack_channel(team=None, channel="C1") == acme
-        assert await uow.customers.by_slack_channel(team="T2", channel="C1") is None
-        assert await uow.customers.by_teams_tenant(tenant="tenant-g") == globex
-        assert await uow.customers.by_teams_tenant(tenant="other") is None
-        assert [c.name for c in await uow.customers.all()] == ["Acme", "Globex"]
+        find = uow.customers.by_binding
+        assert await find(platform=SLACK, workspace="T1", conversation="C1") == acme
+        assert await find(platform=SLACK, conversation="C1") == acme
+        assert await find(platform=SLACK, workspace="T2", conversation="C1") is None
+        assert await find(platform=TEAMS, conversation="C1") is None  # another platform
+        assert await find(platform=SLACK, workspace="T1", conversation="C9") is None
+        # A binding without a workspace matches the conversation from any workspace.
+        assert await find(platform=SLACK, workspace="T7", conversation="C3") == nordlys
+        assert await find(platform=TEAMS, workspace="tenant-g") == globex
+        assert await find(platform=TEAMS, workspace="other") is None
+        assert await find(platform=SLACK, workspace="T1") == acme  # the one customer in T1
+        assert await find(platform=SLACK) is None
+        assert [c.name for c in await uow.customers.all()] == ["Acme", "Globex", "Nordlys"]
+
+
+async def test_a_workspace_shared_by_several_customers_tells_none_of_them(store):
+    async with store.unit() as uow:
+        await uow.customers.add(name="Acme", bindings=[ChatBinding(SLACK, "T1", "C1")])
+        gamma = await uow.customers.add(name="Gamma", bindings=[ChatBinding(SLACK, "T1", "C2")])
+    async with store.unit() as uow:
+        assert await uow.customers.by_binding(platform=SLACK, workspace="T1") is None
+        assert await uow.customers.by_binding(platform=SLACK, conversation="C2") == gamma
 
 
 async def test_customer_update(store):
@@ -47,7 +65,7 @@ async def test_customer_update(store):
     async with store.unit() as uow:
         changed = await uow.customers.update(
             customer_id=acme.id,
-            teams_conversation='{"id": "19:x"}',
+            bindings=[ChatBinding(TEAMS, "tenant", "19:x")],
             policy_overrides={"hypercare_minimum_weeks": 3},
         )
         with pytest.raises(DuplicateError):
@@ -56,13 +74,26 @@ async def test_customer_update(store):
             await uow.customers.update(customer_id=acme.id, colour="red")
         with pytest.raises(NotFoundError):
             await uow.customers.update(customer_id=acme.id + 100, name="x")
+        with pytest.raises(ValueError, match="one binding per platform"):
+            await uow.customers.update(
+                customer_id=acme.id, bindings=[ChatBinding(SLACK, "T1"), ChatBinding(SLACK, "T2")]
+            )
+        with pytest.raises(ValueError, match="workspace or conversation"):
+            await uow.customers.update(customer_id=acme.id, bindings=[ChatBinding(SLACK)])
     async with store.unit() as uow:
         assert await uow.customers.get(customer_id=acme.id) == changed
     assert changed.policy_overrides == {"hypercare_minimum_weeks": 3}
+    assert changed.bindings == (ChatBinding(TEAMS, "tenant", "19:x"),)
+    async with store.unit() as uow:
+        cleared = await uow.customers.update(customer_id=acme.id, bindings=[])
+    async with store.unit() as uow:
+        assert await uow.customers.get(customer_id=acme.id) == cleared
+        assert cleared.bindings == ()
+        assert await uow.customers.by_binding(platform=TEAMS, workspace="tenant") is None
 
 
 async def test_an_identity_is_bound_once(store):
-    user = Identity(Channel.SLACK, "U1")
+    user = Identity(SLACK, "U1")
     async with store.unit() as uow:
         acme = await uow.customers.add(name="Acme")
         globex = await uow.customers.add(name="Globex")
@@ -72,49 +103,42 @@ async def test_an_identity_is_bound_once(store):
         with pytest.raises(NotFoundError):
             await uow.contacts.add(
                 customer_id=globex.id + 9,
-                identity=Identity(Channel.SLACK, "U9"),
+                identity=Identity(SLACK, "U9"),
                 role=Role.CUSTOMER,
             )
     async with store.unit() as uow:
         assert await uow.contacts.find(identity=user) == contact
-        assert await uow.contacts.find(identity=Identity(Channel.TEAMS, "U1")) is None
+        assert await uow.contacts.find(identity=Identity(TEAMS, "U1")) is None
         assert await uow.contacts.all() == [contact]
 
 
-async def test_contacts_by_customer_role_and_agents(store):
+async def test_contacts_by_customer_and_role(store):
     async with store.unit() as uow:
         acme = await uow.customers.add(name="Acme")
         vendor = await uow.customers.add(name="Vendor")
         filer = await uow.contacts.add(
-            customer_id=acme.id, identity=Identity(Channel.SLACK, "U1"), role=Role.CUSTOMER
+            customer_id=acme.id, identity=Identity(SLACK, "U1"), role=Role.CUSTOMER
         )
         approver = await uow.contacts.add(
             customer_id=acme.id,
-            identity=Identity(Channel.TEAMS, "aad-2"),
+            identity=Identity(TEAMS, "aad-2"),
             role=Role.APPROVER,
             display_name="Ann",
         )
-        slack_agent = await uow.contacts.add(
-            customer_id=vendor.id, identity=Identity(Channel.SLACK, "U9"), role=Role.AGENT
-        )
-        teams_agent = await uow.contacts.add(
-            customer_id=vendor.id, identity=Identity(Channel.TEAMS, "aad-9"), role=Role.AGENT
+        agent = await uow.contacts.add(
+            customer_id=vendor.id, identity=Identity(SLACK, "U9"), role=Role.AGENT
         )
     async with store.unit() as uow:
         assert await uow.contacts.for_customer(customer_id=acme.id) == [filer, approver]
         assert await uow.contacts.for_customer(customer_id=acme.id, roles=[Role.APPROVER]) == [
             approver
         ]
-        assert await uow.contacts.agents() == [slack_agent, teams_agent]
-        assert await uow.contacts.agents(channel=Channel.TEAMS) == [teams_agent]
+        assert await uow.contacts.for_customer(customer_id=vendor.id) == [agent]
 
 
 async def test_every_customer_field_round_trips(store):
     fields = {
-        "slack_team": "T1",
-        "slack_channel": "C1",
-        "teams_tenant": "tenant",
-        "teams_channel": "19:channel",
+        "bindings": (ChatBinding(SLACK, "T1", "C1"), ChatBinding(TEAMS, "tenant", "19:channel")),
         "go_live": date(2026, 12, 1),
         "hypercare_weeks": 6,
     }
@@ -123,7 +147,6 @@ async def test_every_customer_field_round_trips(store):
         updated = await uow.customers.update(
             customer_id=added.id,
             name="Acme Group",
-            teams_conversation='{"conversation": {"id": "19:x"}}',
             policy_overrides={"availability_target_percent": 99.9},
             hypercare_weeks=8,
         )
@@ -133,65 +156,69 @@ async def test_every_customer_field_round_trips(store):
     for key, value in fields.items():
         assert getattr(added, key) == value, key
     assert loaded.name == "Acme Group" and loaded.hypercare_weeks == 8
-    assert loaded.teams_conversation == '{"conversation": {"id": "19:x"}}'
     assert loaded.policy_overrides == {"availability_target_percent": 99.9}
 
 
 @pytest.mark.parametrize(
-    ("first", "second", "message"),
+    ("first", "second", "whole_workspace"),
     [
-        (
-            {"slack_team": "T1", "slack_channel": "C1"},
-            {"slack_team": "T1", "slack_channel": "C1"},
-            "channel C1 is already the support channel of Acme",
-        ),
-        (
-            {"slack_channel": "C1"},
-            {"slack_team": "T2", "slack_channel": "C1"},
-            "channel C1 is already the support channel of Acme",
-        ),
-        (
-            {"teams_tenant": "tenant-a"},
-            {"teams_tenant": "tenant-a"},
-            "Teams tenant tenant-a already belongs to Acme",
-        ),
-        (
-            {"teams_tenant": "tenant-a", "teams_channel": "19:x"},
-            {"teams_tenant": "tenant-b", "teams_channel": "19:x"},
-            "Teams channel 19:x is already the support channel of Acme",
-        ),
+        (ChatBinding(SLACK, "T1", "C1"), ChatBinding(SLACK, "T1", "C1"), False),
+        (ChatBinding(SLACK, None, "C1"), ChatBinding(SLACK, "T2", "C1"), False),
+        (ChatBinding(TEAMS, "tenant-a"), ChatBinding(TEAMS, "tenant-a"), True),
+        (ChatBinding(TEAMS, "tenant-a"), ChatBinding(TEAMS, "tenant-a", "19:y"), True),
+        (ChatBinding(TEAMS, "tenant-a", "19:y"), ChatBinding(TEAMS, "tenant-a"), True),
+        (ChatBinding(TEAMS, "tenant-a", "19:x"), ChatBinding(TEAMS, "tenant-b", "19:x"), False),
     ],
 )
-async def test_a_channel_or_tenant_belongs_to_one_customer(store, first, second, message):
+async def test_a_conversation_or_whole_workspace_belongs_to_one_customer(
+    store, first, second, whole_workspace
+):
     async with store.unit() as uow:
-        acme = await uow.customers.add(name="Acme", **first)
+        acme = await uow.customers.add(name="Acme", bindings=[first])
     async with store.unit() as uow:
-        with pytest.raises(DuplicateError, match=message):
-            await uow.customers.add(name="Gamma", **second)
+        with pytest.raises(BindingTakenError) as refused:
+            await uow.customers.add(name="Gamma", bindings=[second])
+        assert (refused.value.binding, refused.value.holder) == (second, "Acme")
+        assert refused.value.whole_workspace is whole_workspace
         gamma = await uow.customers.add(name="Gamma")
-        with pytest.raises(DuplicateError, match=message):
-            await uow.customers.update(customer_id=gamma.id, **second)
+        with pytest.raises(BindingTakenError):
+            await uow.customers.update(customer_id=gamma.id, bindings=[second])
         # Re-saving a customer's own binding is no clash.
-        await uow.customers.update(customer_id=acme.id, **first)
+        await uow.customers.update(customer_id=acme.id, bindings=[first])
     async with store.unit() as uow:
         assert [c.name for c in await uow.customers.all()] == ["Acme", "Gamma"]
         assert await uow.customers.get(customer_id=gamma.id) == gamma
 
 
-@pytest.mark.parametrize("column", ["slack_channel", "teams_tenant", "teams_channel"])
-async def test_the_database_refuses_a_shared_channel_or_tenant(store, column):
+async def test_customers_may_share_a_workspace_each_with_its_own_conversation(store):
+    async with store.unit() as uow:
+        await uow.customers.add(name="Acme", bindings=[ChatBinding(SLACK, "T1", "C1")])
+        gamma = await uow.customers.add(name="Gamma", bindings=[ChatBinding(SLACK, "T1", "C2")])
+    assert gamma.bindings == (ChatBinding(SLACK, "T1", "C2"),)
+
+
+@pytest.mark.parametrize(
+    ("workspace", "conversation"), [("T1", "C1"), (None, "C1"), ("T1", None)]
+)
+async def test_the_database_refuses_a_shared_conversation_or_workspace(
+    store, workspace, conversation
+):
     import sqlalchemy as sa
     from sqlalchemy.exc import IntegrityError
 
+    async with store.unit() as uow:
+        acme = await uow.customers.add(name="Acme")
+        gamma = await uow.customers.add(name="Gamma")
     insert = sa.text(
-        f"INSERT INTO customers (name, name_key, {column}, policy_overrides) "
-        f"VALUES (:name, :key, 'X1', '{{}}')"
+        "INSERT INTO chat_bindings (customer_id, platform, workspace, conversation) "
+        "VALUES (:customer, 'slack', :workspace, :conversation)"
     )
+    row = {"workspace": workspace, "conversation": conversation}
     async with store.engine.begin() as conn:
-        await conn.execute(insert, {"name": "Acme", "key": "acme"})
+        await conn.execute(insert, {**row, "customer": acme.id})
     with pytest.raises(IntegrityError):
         async with store.engine.begin() as conn:
-            await conn.execute(insert, {"name": "Gamma", "key": "gamma"})
+            await conn.execute(insert, {**row, "customer": gamma.id})
 
 
 async def test_at_most_one_customer_is_the_service_provider(store):

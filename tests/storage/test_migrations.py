@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from adapters.slack.settings import PLATFORM as SLACK
+from adapters.teams import PLATFORM as TEAMS
 from storage import open_store
 from storage.migrate import diff, status
 
@@ -89,9 +91,13 @@ async def test_customers_sharing_a_channel_before_0002_keep_it_on_the_first(data
         assert (await status(store.engine)).up_to_date
         async with store.unit() as uow:
             found = {
-                c.name: (c.slack_channel, c.teams_tenant) for c in await uow.customers.all()
+                c.name: (
+                    c.binding(SLACK).conversation if c.binding(SLACK) else None,
+                    c.binding(TEAMS).workspace if c.binding(TEAMS) else None,
+                )
+                for c in await uow.customers.all()
             }
-            assert await uow.customers.by_slack_channel(team=None, channel="C1") is not None
+            assert await uow.customers.by_binding(platform=SLACK, conversation="C1") is not None
         assert found == {"Acme": ("C1", "t-1"), "Gamma": (None, "t-2"), "Delta": ("C2", None)}
     finally:
         await store.close()
@@ -134,15 +140,15 @@ async def test_an_agents_only_organisation_becomes_the_provider_in_0003(database
 async def test_downgrading_to_0001_and_back_keeps_customers_and_contacts(database):
     from alembic import command
 
-    from bot.domain.models import Channel, Identity, Role
+    from bot.domain.models import ChatBinding, Identity, Role
     from storage.migrate import alembic_config, upgrade
 
     store = await open_store(database.url, search_path=database.search_path)
     try:
         async with store.unit() as uow:
-            acme = await uow.customers.add(name="Acme", slack_channel="C1")
+            acme = await uow.customers.add(name="Acme", bindings=[ChatBinding(SLACK, None, "C1")])
             await uow.contacts.add(
-                customer_id=acme.id, identity=Identity(Channel.SLACK, "U1"), role=Role.CUSTOMER
+                customer_id=acme.id, identity=Identity(SLACK, "U1"), role=Role.CUSTOMER
             )
 
         def downgrade(connection):
@@ -156,7 +162,7 @@ async def test_downgrading_to_0001_and_back_keeps_customers_and_contacts(databas
         await upgrade(store.engine)
         assert await diff(store.engine) == []
         async with store.unit() as uow:
-            assert await uow.customers.by_slack_channel(team=None, channel="C1") == acme
+            assert await uow.customers.by_binding(platform=SLACK, conversation="C1") == acme
             assert len(await uow.contacts.all()) == 1
     finally:
         await store.close()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.domain.models import Channel
+import pytest
+
+from bot.domain.models import CustomerChannel, DirectMessage, Edit, TicketThread
+from storage.repos.outbox import target_from_json, target_json
 from tests.storage.factories import OPENED
 
-SLACK = {"channel": "slack", "kind": "customer_channel", "customer_id": 1}
-TEAMS = {"channel": "teams", "kind": "user", "user": "aad-1"}
+SLACK = CustomerChannel(platform="slack", customer_id=1, ref="SUP-1001")
+TEAMS = DirectMessage(platform="teams", user="aad-1")
 
 
 async def enqueue(store, key: str, target=SLACK, at=OPENED) -> bool:
@@ -26,14 +29,14 @@ async def test_a_dedupe_key_is_queued_once(store):
     )
 
 
-async def test_due_returns_unsent_messages_oldest_first_filtered_by_channel(store):
+async def test_due_returns_unsent_messages_oldest_first_filtered_by_platform(store):
     await enqueue(store, "later", at=OPENED + timedelta(minutes=5))
     await enqueue(store, "first")
     await enqueue(store, "teams", target=TEAMS)
     async with store.unit() as uow:
         all_due = await uow.outbox.due(now=OPENED + timedelta(minutes=5))
         now_due = await uow.outbox.due(now=OPENED)
-        slack = await uow.outbox.due(now=OPENED + timedelta(hours=1), channels=[Channel.SLACK])
+        slack = await uow.outbox.due(now=OPENED + timedelta(hours=1), platforms=["slack"])
         limited = await uow.outbox.due(now=OPENED + timedelta(hours=1), limit=1)
     assert [m.dedupe_key for m in all_due] == ["first", "teams", "later"]
     assert [m.dedupe_key for m in now_due] == ["first", "teams"]
@@ -77,3 +80,25 @@ async def test_a_message_is_found_by_its_dedupe_key_with_where_it_landed(store):
         sent = await uow.outbox.get(dedupe_key="announce:SUP-1001:slack")
     assert sent is not None and sent.sent_at == OPENED
     assert sent.result == {"conversation": "C1", "thread": "1.2", "edited": 3}
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        SLACK,
+        TicketThread(platform="console", customer_id=2, ref="SUP-1002"),
+        TEAMS,
+        DirectMessage(platform="slack", user="U1", ref="SUP-1003"),
+        Edit(platform="slack", of="announce:SUP-1001:slack", seq=4, ref="SUP-1001"),
+    ],
+)
+async def test_every_kind_of_target_comes_back_as_it_was_queued(store, target):
+    await enqueue(store, "key", target=target)
+    async with store.unit() as uow:
+        queued = await uow.outbox.get(dedupe_key="key")
+    assert queued is not None and queued.target == target
+    assert target_from_json(target_json(target)) == target
+
+
+def test_a_target_is_stored_as_plain_json_with_its_kind():
+    assert target_json(TEAMS) == {"kind": "user", "platform": "teams", "user": "aad-1"}

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from adapters.slack.settings import PLATFORM as SLACK
+from adapters.teams import PLATFORM as TEAMS
 from bot.app.ports import NotFoundError
 from bot.domain.models import (
     ApprovalState,
-    Channel,
     Identity,
     ThreadRef,
     TicketStatus,
@@ -18,7 +19,7 @@ from bot.domain.models import (
 from bot.domain.policy import PriorityKey
 from tests.storage.factories import OPENED, REPORTER, new_ticket
 
-AGENT = Identity(Channel.SLACK, "U0AGENT")
+AGENT = Identity(SLACK, "U0AGENT")
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ async def test_references_count_up_from_1001(store, customer_id):
 
 
 async def test_a_stored_ticket_reads_back_whole_with_instants_in_utc(store, customer_id):
-    thread = ThreadRef(Channel.SLACK, "C0SUPPORT", "1764236400.000100")
+    thread = ThreadRef(SLACK, "C0SUPPORT", "1764236400.000100")
     created = await create(store, customer_id, details={"environment": "production"}, thread=thread)
     async with store.unit() as uow:
         loaded = await uow.tickets.get(ref="sup-1001")
@@ -63,7 +64,7 @@ async def test_every_field_of_the_new_ticket_is_stored(store, customer_id):
         consultancy=True,
         approval=ApprovalState.PENDING,
         details={"since": "yesterday", "users": "40"},
-        thread=ThreadRef(Channel.TEAMS, "19:abc", "act-1"),
+        thread=ThreadRef(TEAMS, "19:abc", "act-1"),
         source_key="view-9",
     )
     async with store.unit() as uow:
@@ -132,8 +133,8 @@ async def test_update_appends_an_event_with_before_and_after(store, customer_id)
 
 async def test_update_of_approval_and_thread(store, customer_id):
     ticket = await create(store, customer_id, consultancy=True, approval=ApprovalState.PENDING)
-    approver = Identity(Channel.TEAMS, "aad-approver")
-    thread = ThreadRef(Channel.TEAMS, "19:conv", "act-1")
+    approver = Identity(TEAMS, "aad-approver")
+    thread = ThreadRef(TEAMS, "19:conv", "act-1")
     at = OPENED + timedelta(hours=1)
     async with store.unit() as uow:
         await uow.tickets.update(
@@ -149,7 +150,7 @@ async def test_update_of_approval_and_thread(store, customer_id):
     async with store.unit() as uow:
         loaded = await uow.tickets.get(ref=ticket.ref)
         assert await uow.tickets.by_thread(thread=thread) == loaded
-        assert await uow.tickets.by_thread(thread=ThreadRef(Channel.TEAMS, "19:conv", "x")) is None
+        assert await uow.tickets.by_thread(thread=ThreadRef(TEAMS, "19:conv", "x")) is None
     assert loaded.approval is ApprovalState.APPROVED and loaded.approval_by == approver
 
 
@@ -165,7 +166,7 @@ async def test_update_refuses_unknown_fields_and_tickets(store, customer_id):
 async def test_query_filters_and_orders_newest_first(store, customer_id):
     async with store.unit() as uow:
         other = (await uow.customers.add(name="Globex")).id
-    someone = Identity(Channel.TEAMS, "aad-1")
+    someone = Identity(TEAMS, "aad-1")
     a = await create(store, customer_id)
     b = await create(store, customer_id, opened_at=OPENED + timedelta(hours=1), reporter=someone)
     c = await create(store, other)
@@ -263,10 +264,10 @@ async def test_every_updatable_field_round_trips(store, customer_id):
         "consultancy": True,
         "approval": ApprovalState.DECLINED,
         "approval_at": at,
-        "approval_by": Identity(Channel.SLACK, "U0APPROVER"),
+        "approval_by": Identity(SLACK, "U0APPROVER"),
         "details": {"environment": "staging"},
-        "thread": ThreadRef(Channel.SLACK, "C1", "1.5"),
-        "reporter": Identity(Channel.TEAMS, "aad-2"),
+        "thread": ThreadRef(SLACK, "C1", "1.5"),
+        "reporter": Identity(TEAMS, "aad-2"),
     }
     async with store.unit() as uow:
         await uow.tickets.update(ref=ticket.ref, actor="a", action="edit", at=at, **changes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.models import CustomerChannel
 from tests.storage.factories import OPENED, new_ticket
 
 
@@ -18,7 +19,7 @@ async def test_an_error_inside_the_unit_leaves_nothing_written(store):
         async with store.unit() as uow:
             ticket = await uow.tickets.create(ticket=new_ticket(customer.id), actor="u")
             await uow.outbox.enqueue(
-                target={"channel": "slack", "kind": "customer_channel", "ref": ticket.ref},
+                target=CustomerChannel(platform="slack", customer_id=customer.id, ref=ticket.ref),
                 content={"text": "new ticket"},
                 dedupe_key=f"announce:{ticket.ref}",
                 at=OPENED,
@@ -38,7 +39,7 @@ async def test_a_successful_unit_commits_ticket_and_message_together(store):
         customer = await uow.customers.add(name="Acme")
         ticket = await uow.tickets.create(ticket=new_ticket(customer.id), actor="u")
         await uow.outbox.enqueue(
-            target={"channel": "slack", "kind": "customer_channel", "ref": ticket.ref},
+            target=CustomerChannel(platform="slack", customer_id=customer.id, ref=ticket.ref),
             content={"text": "new ticket"},
             dedupe_key=f"announce:{ticket.ref}",
             at=OPENED,

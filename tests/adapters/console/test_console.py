@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from adapters.console import PLATFORM as CONSOLE
 from adapters.console.runner import run_console
 from adapters.console.seed import DEMO_CUSTOMER
 from bot.app.desk import Desk
 from bot.app.filing import file_ticket
 from bot.app.replies import Reply
-from bot.domain.models import Channel, Destination, Identity, Role
+from bot.domain.models import Destination, Identity, Role
 from bot.domain.policy import default_policy
 from tests.app.conftest import INCIDENT, MONDAY_9
 from tests.fakes import FixedClock, InMemoryStore
@@ -149,7 +150,7 @@ async def test_a_customer_cannot_see_another_customers_ticket(desk: Desk) -> Non
     await chat(desk)  # seed the demo customer
     async with desk.store.unit() as uow:
         other = await uow.customers.add(name="Globex ApS")
-        gina = Identity(Channel.CONSOLE, "gina")
+        gina = Identity(CONSOLE, "gina")
         await uow.contacts.add(customer_id=other.id, identity=gina, role=Role.CUSTOMER)
     filed = await file_ticket(desk, reporter=gina, answers=INCIDENT)
     assert filed.ticket is not None and filed.ticket.ref == "SUP-1001"

@@ -24,7 +24,7 @@ from adapters.slack.settings import PLATFORM, SlackSettings
 from adapters.web.server import Server
 from bot.app.desk import Desk
 from bot.cli.compose import Platforms, assemble
-from bot.domain.models import Channel, Customer, Identity, Role, Ticket
+from bot.domain.models import ChatBinding, Customer, Identity, Role, Ticket
 from bot.domain.policy import default_policy
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.app.conftest import CONSULTANCY as CONSULTANCY
@@ -262,7 +262,9 @@ def submission(
 
 async def _seed(desk: Desk) -> Customer:
     async with desk.store.unit() as uow:
-        acme = await uow.customers.add(name="Acme A/S", slack_team=TEAM, slack_channel=ACME_CHANNEL)
+        acme = await uow.customers.add(
+            name="Acme A/S", bindings=[ChatBinding(PLATFORM, TEAM, ACME_CHANNEL)]
+        )
         for user, role, name in (
             (CARLA, Role.CUSTOMER, "Carla Jensen"),
             (ANDERS, Role.APPROVER, "Anders Holm"),
@@ -270,7 +272,7 @@ async def _seed(desk: Desk) -> Customer:
         ):
             await uow.contacts.add(
                 customer_id=acme.id,
-                identity=Identity(Channel.SLACK, user),
+                identity=Identity(PLATFORM, user),
                 role=role,
                 display_name=name,
             )

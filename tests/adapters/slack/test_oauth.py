@@ -11,10 +11,11 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+from adapters.slack.settings import PLATFORM as SLACK
 from adapters.slack.settings import SlackSettings
 from bot.app.desk import Desk
 from bot.cli.compose import Platforms, assemble
-from bot.domain.models import Channel, Identity, Role
+from bot.domain.models import ChatBinding, Identity, Role
 from bot.domain.policy import default_policy
 from tests.adapters.slack.conftest import INCIDENT, MONDAY_9, SECRET, SlackWorld, slack_runtime
 from tests.adapters.slack.fake_slack import FakeSlack
@@ -35,10 +36,10 @@ async def multi(store: Any, fake_slack: FakeSlack) -> AsyncIterator[SlackWorld]:
     desk = Desk.create(store=store, clock=clock, policy=default_policy())
     async with store.unit() as uow:
         beta = await uow.customers.add(
-            name="Beta", slack_team=BETA_TEAM, slack_channel=BETA_CHANNEL
+            name="Beta", bindings=[ChatBinding(SLACK, BETA_TEAM, BETA_CHANNEL)]
         )
         await uow.contacts.add(
-            customer_id=beta.id, identity=Identity(Channel.SLACK, BETA_USER), role=Role.CUSTOMER
+            customer_id=beta.id, identity=Identity(SLACK, BETA_USER), role=Role.CUSTOMER
         )
     settings = SlackSettings(
         signing_secret=SECRET,

@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestServer
 from adapters.slack.settings import SlackSettings
 from bot.app.desk import Desk
 from bot.cli.compose import Platforms, assemble
+from bot.domain.models import CustomerChannel
 from bot.domain.policy import default_policy
 from tests.adapters.slack.conftest import (
     CARLA,
@@ -124,7 +125,7 @@ async def test_a_post_that_keeps_failing_stays_in_the_outbox(slack: SlackWorld) 
         [ticket] = await uow.tickets.query()
         waiting = await uow.outbox.due(now=slack.clock.advance(minutes=5))
     assert ticket.thread is None
-    assert [m.target["kind"] for m in waiting] == ["customer_channel"]
+    assert [type(m.target) for m in waiting] == [CustomerChannel]
     assert waiting[0].attempts == 1 and waiting[0].last_error
 
     await slack.server.pump.next_round()  # the retry is due now: it goes out

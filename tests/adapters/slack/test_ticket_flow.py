@@ -7,7 +7,8 @@ import asyncio
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.domain.models import ApprovalState, Channel, ThreadRef
+from adapters.slack.settings import PLATFORM as SLACK
+from bot.domain.models import ApprovalState, ThreadRef
 from tests.adapters.slack.conftest import (
     ACME_CHANNEL,
     AGNES,
@@ -64,7 +65,7 @@ async def test_submitting_files_the_ticket_and_announces_it_in_the_support_chann
     async with slack.desk.store.unit() as uow:
         stored = await uow.tickets.get(ref="SUP-1001")
     assert stored is not None
-    assert stored.thread == ThreadRef(Channel.SLACK, ACME_CHANNEL, post.result["ts"])
+    assert stored.thread == ThreadRef(SLACK, ACME_CHANNEL, post.result["ts"])
 
 
 async def test_choosing_an_incident_adds_the_data_loss_question(slack: SlackWorld) -> None:
