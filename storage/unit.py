@@ -11,12 +11,7 @@ from storage.engine import READ_ONLY
 from storage.repos.customers import SqlContactRepository, SqlCustomerRepository
 from storage.repos.inbox import SqlInboxRepository
 from storage.repos.outbox import SqlOutboxRepository
-from storage.repos.records import (
-    SqlHypercareRepository,
-    SqlSampleRepository,
-    SqlServiceRepository,
-    SqlWindowRepository,
-)
+from storage.repos.records import SqlHypercareRepository, SqlWindowRepository
 from storage.repos.tickets import SqlTicketRepository
 
 __all__ = ["SqlStore", "SqlUnitOfWork"]
@@ -30,8 +25,6 @@ class SqlUnitOfWork:
     tickets: SqlTicketRepository
     outbox: SqlOutboxRepository
     inbox: SqlInboxRepository
-    services: SqlServiceRepository
-    samples: SqlSampleRepository
     windows: SqlWindowRepository
     hypercare: SqlHypercareRepository
 
@@ -50,8 +43,6 @@ class SqlUnitOfWork:
         self.tickets = SqlTicketRepository(session, prefix=self._prefix)
         self.outbox = SqlOutboxRepository(session)
         self.inbox = SqlInboxRepository(session)
-        self.services = SqlServiceRepository(session)
-        self.samples = SqlSampleRepository(session)
         self.windows = SqlWindowRepository(session)
         self.hypercare = SqlHypercareRepository(session)
         return self

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.app import messages as msg
 from bot.app.announcements import keep_current
 from bot.app.callers import Caller, identify_in
 from bot.app.commands import (
@@ -25,49 +24,25 @@ from bot.app.commands import (
 )
 from bot.app.desk import Desk
 from bot.app.lifecycle import (
-    ACKNOWLEDGE,
     APPROVE,
-    CLOSE,
     DECLINE,
     LOG_TIME,
-    REOPEN,
     REPLY,
     REPRIORITISE,
-    RESOLVE,
     SET_STATUS,
-    START,
     STATUS_OF_ACTION,
     TRANSITIONS,
-    WAIT,
-    approval_buttons,
-    ticket_buttons,
 )
+from bot.app.messages import tickets as msg
+from bot.app.messages.questions import not_found
+from bot.app.messages.text import STATUS_LABELS
 from bot.app.outbox import post_to_thread
 from bot.app.ports import UnitOfWork
 from bot.app.replies import Reply
 from bot.domain.models import ApprovalState, Identity, ThreadRef, Ticket, TicketStatus
 from bot.domain.sla import first_response_due
 
-__all__ = [
-    "ACKNOWLEDGE",
-    "ACTIONS",
-    "APPROVE",
-    "CLOSE",
-    "DECLINE",
-    "LOG_TIME",
-    "REOPEN",
-    "REPLY",
-    "REPRIORITISE",
-    "RESOLVE",
-    "SET_STATUS",
-    "START",
-    "TRANSITIONS",
-    "WAIT",
-    "act",
-    "approval_buttons",
-    "record_thread_reply",
-    "ticket_buttons",
-]
+__all__ = ["ACTIONS", "act", "record_thread_reply"]
 
 S = TicketStatus
 
@@ -115,7 +90,7 @@ async def act(
         # decides on what this one did (e.g. "already acknowledged") instead of repeating it.
         ticket = await uow.tickets.get(ref=ref.strip(), lock=True)
         if ticket is None or not caller.can_see(ticket):
-            return msg.not_found(ref.strip())
+            return not_found(ref.strip())
         return await handler(_Act(desk, uow, caller, ticket, now, (text or "").strip()), action)
 
 
@@ -127,7 +102,7 @@ async def _status(a: _Act, action: str) -> Reply:
         return msg.needs_text("the new status, e.g. 'set SUP-1001 waiting on customer'.")
     ticket = a.ticket
     if ticket.status is target:
-        return msg.already(ticket, msg.STATUS_LABELS[target].lower())
+        return msg.already(ticket, STATUS_LABELS[target].lower())
     if target not in TRANSITIONS[ticket.status]:
         return msg.illegal_transition(ticket, target)
     if (
@@ -143,14 +118,14 @@ async def _status(a: _Act, action: str) -> Reply:
     updated = await a.update("status", **changes)
     await a.post(updated, msg.status_update(a.desk.policy, updated, a.caller.name, a.now), target)
     note = f" {msg.first_response_note(a.desk.policy, updated, a.now)}" if first else ""
-    return msg.done(f"{updated.ref} is now {msg.STATUS_LABELS[target].lower()}.{note}")
+    return msg.done(f"{updated.ref} is now {STATUS_LABELS[target].lower()}.{note}")
 
 
 async def _reply(a: _Act, action: str) -> Reply:
     if not a.text:
         return msg.needs_text("the message, e.g. 'reply SUP-1001 We are looking into it'.")
     if not (a.caller.is_agent or a.caller.can_file):
-        return msg.not_found(a.ticket.ref)
+        return not_found(a.ticket.ref)
     changes: dict[str, Any] = {}
     first = a.caller.is_agent and a.ticket.first_responded_at is None
     if first:

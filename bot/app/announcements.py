@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.app import messages as msg
 from bot.app.lifecycle import approval_buttons, ticket_buttons
+from bot.app.messages import tickets as msg
 from bot.app.outbox import announce_key, announcement_platforms, approval_key, edit_posted
 from bot.app.ports import UnitOfWork
 from bot.app.replies import Reply

@@ -7,11 +7,11 @@ the adapter decides which of those a message is before it gets here.
 
 from __future__ import annotations
 
-from bot.app import messages as msg
 from bot.app.actions import act
 from bot.app.callers import Origin
 from bot.app.commands import parse_command
 from bot.app.desk import Desk
+from bot.app.messages import tickets as msg
 from bot.app.questions import answer
 from bot.app.replies import Reply
 from bot.domain.models import Identity

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.app import messages as msg
 from bot.app.announcements import announcement_of, approval_request_of
 from bot.app.callers import Caller, Origin, identify_in
 from bot.app.desk import Desk
@@ -25,6 +24,7 @@ from bot.app.intake import (
     assess,
     normalize_answers,
 )
+from bot.app.messages import tickets as msg
 from bot.app.outbox import approval_key, post_to_customer, post_to_user
 from bot.app.ports import UnitOfWork
 from bot.app.replies import Reply

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.app import messages as msg
 from bot.app.forms import Choice, Form, Question, QuestionKind
+from bot.app.messages import intake as msg
 from bot.app.replies import Reply
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.policy import Affected, Policy

@@ -6,7 +6,7 @@ behind them live in bot/app/actions.py.
 
 from __future__ import annotations
 
-from bot.app import messages as msg
+from bot.app.messages import tickets as msg
 from bot.app.replies import Button, ButtonStyle
 from bot.domain.models import ApprovalState, Ticket, TicketStatus
 

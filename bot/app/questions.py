@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from types import ModuleType
 
-from bot.app import messages as msg
 from bot.app.callers import Caller, Origin, identify_in
 from bot.app.commands import find_ref
 from bot.app.desk import Desk
-from bot.app.messages import da as messages_da
+from bot.app.messages import da
+from bot.app.messages import questions as msg
+from bot.app.messages.phrasebook import Phrasebook
 from bot.app.ports import UnitOfWork
 from bot.app.replies import Reply
 from bot.domain.models import Identity, Ticket, TicketStatus
@@ -45,7 +45,7 @@ _BARE_NUMBER = re.compile(
     r"|#)#?(\d{1,9})\b",
     _I,
 )
-# Words that mark a question as Danish; its main answers then come in Danish (messages_da).
+# Words that mark a question as Danish; its main answers then come in Danish (da).
 _DANISH = re.compile(
     r"[æøå]|\b(hvad|hvornår|hvordan|hvilke|hvor|nogen|nogle|mine|vores|sager?|sagen|er|"
     r"nede|kører|planlagt\w*|nedetid|oppetid\w*|servicevind\w*|frist|svartid|af|for|på)\b",
@@ -80,13 +80,18 @@ async def answer(desk: Desk, *, asker: Identity, text: str, origin: Origin | Non
     )
 
 
-def phrasebook(text: str) -> ModuleType:
+# The modules are checked against the protocol here, where they are typed as it.
+ENGLISH: Phrasebook = msg
+DANISH: Phrasebook = da
+
+
+def phrasebook(text: str) -> Phrasebook:
     """The main answers' language for this question: Danish if it is asked in Danish.
 
     'for' alone is English too, so it counts only beside another Danish word.
     """
     words = {m.group(0).casefold() for m in _DANISH.finditer(text)}
-    return messages_da if words - {"for"} else msg
+    return DANISH if words - {"for"} else ENGLISH
 
 
 def _bare_ref(desk: Desk, text: str) -> str | None:
@@ -112,29 +117,25 @@ async def _ticket(
     caller: Caller,
     ref: str,
     now: datetime,
-    say: ModuleType,
+    say: Phrasebook,
     *,
     due: bool,
 ) -> Reply:
     ticket = await uow.tickets.get(ref=ref)
     if ticket is None or not caller.can_see(ticket):
-        reply: Reply = say.not_found(ref)
-        return reply
+        return say.not_found(ref)
     snap = _snap(desk, ticket, now)
     if due:
-        reply = say.ticket_due(desk.policy, ticket, snap)
-        return reply
+        return say.ticket_due(desk.policy, ticket, snap)
     customer = await uow.customers.get(customer_id=ticket.customer_id) if caller.is_agent else None
-    reply = say.ticket_status(desk.policy, ticket, customer, snap)
-    return reply
+    return say.ticket_status(desk.policy, ticket, customer, snap)
 
 
 async def _open_tickets(
-    desk: Desk, uow: UnitOfWork, caller: Caller, now: datetime, say: ModuleType
+    desk: Desk, uow: UnitOfWork, caller: Caller, now: datetime, say: Phrasebook
 ) -> Reply:
     if not (caller.is_agent or (caller.can_file and caller.customer is not None)):
-        refused: Reply = say.end_user_no_tickets()
-        return refused
+        return say.end_user_no_tickets()
     open_statuses = [
         s for s in TicketStatus if s not in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
     ]
@@ -145,10 +146,9 @@ async def _open_tickets(
     customers = None
     if caller.is_agent:  # agents see every customer's tickets: say whose each one is
         customers = {c.id: c.name for c in await uow.customers.all()}
-    reply: Reply = say.ticket_list(
+    return say.ticket_list(
         desk.policy, listed, everyone=caller.is_agent, total=len(tickets), customers=customers
     )
-    return reply
 
 
 def _month_start(desk: Desk, now: datetime) -> datetime:
@@ -156,24 +156,22 @@ def _month_start(desk: Desk, now: datetime) -> datetime:
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-async def _uptime(desk: Desk, caller: Caller, now: datetime, say: ModuleType) -> Reply:
+async def _uptime(desk: Desk, caller: Caller, now: datetime, say: Phrasebook) -> Reply:
     customer_id = caller.customer.id if caller.customer is not None else None
     figure = await desk.monitoring.uptime(
         customer_id=customer_id, start=_month_start(desk, now), end=now
     )
-    reply: Reply = (
-        say.no_measurements(desk.policy) if figure is None else say.uptime(desk.policy, figure)
-    )
-    return reply
+    if figure is None:
+        return say.no_measurements(desk.policy)
+    return say.uptime(desk.policy, figure)
 
 
-async def _windows(desk: Desk, caller: Caller, now: datetime, say: ModuleType) -> Reply:
+async def _windows(desk: Desk, caller: Caller, now: datetime, say: Phrasebook) -> Reply:
     customer_id = caller.customer.id if caller.customer is not None else None
     planned = await desk.monitoring.service_windows(
         customer_id=customer_id, start=now, end=now + UPCOMING_WINDOWS
     )
-    reply: Reply = say.windows(desk.policy, planned) if planned else say.no_windows()
-    return reply
+    return say.windows(desk.policy, planned) if planned else say.no_windows()
 
 
 async def _hypercare(desk: Desk, uow: UnitOfWork, caller: Caller, now: datetime) -> Reply:

@@ -11,7 +11,6 @@ from bot.domain.policy import Affected, PriorityKey
 
 __all__ = [
     "ApprovalState",
-    "AvailabilitySample",
     "ChatBinding",
     "Contact",
     "Customer",
@@ -23,7 +22,6 @@ __all__ = [
     "Identity",
     "NewTicket",
     "OutboxMessage",
-    "ProbedService",
     "Role",
     "ServiceWindow",
     "Target",
@@ -286,27 +284,6 @@ class OutboxMessage:
     sent_at: datetime | None = None
     last_error: str | None = None
     result: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class ProbedService:
-    """A service whose availability the bot measures by probing `url`."""
-
-    id: int
-    name: str
-    url: str
-    enabled: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class AvailabilitySample:
-    """One availability measurement of a service."""
-
-    service: str
-    at: datetime
-    up: bool
-    latency_ms: float | None = None
-    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Availability samples, probed services, service windows and hypercare periods (add/list)."""
+"""Service windows and hypercare periods."""
 
 from __future__ import annotations
 
@@ -11,89 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.app.ports import NotFoundError
-from bot.domain.models import (
-    AvailabilitySample,
-    HypercarePeriod,
-    ProbedService,
-    ServiceWindow,
-    require_aware,
-)
-from storage.repos._rows import insert_unique
-from storage.tables import AvailabilitySampleRow, HypercareRow, ProbedServiceRow, ServiceWindowRow
+from bot.domain.models import HypercarePeriod, ServiceWindow, require_aware
+from storage.tables import HypercareRow, ServiceWindowRow
 
-__all__ = [
-    "SqlHypercareRepository",
-    "SqlSampleRepository",
-    "SqlServiceRepository",
-    "SqlWindowRepository",
-]
+__all__ = ["SqlHypercareRepository", "SqlWindowRepository"]
 
 
 def _utc(value: datetime, what: str) -> datetime:
     return require_aware(value, what).astimezone(UTC)
-
-
-class SqlServiceRepository:
-    """Services the availability probe measures."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
-
-    async def add(self, *, name: str, url: str, enabled: bool = True) -> ProbedService:
-        """Register a service to probe; DuplicateError if the name is taken."""
-        row = ProbedServiceRow(name=name, url=url, enabled=enabled)
-        await insert_unique(self._s, row, f"service {name!r} exists already")
-        assert row.id is not None
-        return ProbedService(id=row.id, name=row.name, url=row.url, enabled=row.enabled)
-
-    async def list(self, *, enabled_only: bool = False) -> list[ProbedService]:
-        """Probed services by name."""
-        stmt = sa.select(ProbedServiceRow).order_by(col(ProbedServiceRow.name))
-        if enabled_only:
-            stmt = stmt.where(col(ProbedServiceRow.enabled).is_(True))
-        return [
-            ProbedService(id=r.id, name=r.name, url=r.url, enabled=r.enabled)
-            for r in await self._s.scalars(stmt)
-            if r.id is not None
-        ]
-
-
-class SqlSampleRepository:
-    """Availability measurements."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
-
-    async def add(self, *, sample: AvailabilitySample) -> None:
-        """Store one measurement."""
-        self._s.add(
-            AvailabilitySampleRow(
-                service=sample.service,
-                at=_utc(sample.at, "at"),
-                up=sample.up,
-                latency_ms=sample.latency_ms,
-                error=sample.error,
-            )
-        )
-        await self._s.flush()
-
-    async def list(
-        self, *, start: datetime, end: datetime, service: str | None = None
-    ) -> list[AvailabilitySample]:
-        """Measurements with start <= at < end, oldest first."""
-        stmt = sa.select(AvailabilitySampleRow).where(
-            col(AvailabilitySampleRow.at) >= _utc(start, "start"),
-            col(AvailabilitySampleRow.at) < _utc(end, "end"),
-        )
-        if service is not None:
-            stmt = stmt.where(col(AvailabilitySampleRow.service) == service)
-        stmt = stmt.order_by(col(AvailabilitySampleRow.at), col(AvailabilitySampleRow.id))
-        return [
-            AvailabilitySample(
-                service=r.service, at=r.at, up=r.up, latency_ms=r.latency_ms, error=r.error
-            )
-            for r in await self._s.scalars(stmt)
-        ]
 
 
 def _window(row: ServiceWindowRow) -> ServiceWindow:

@@ -8,7 +8,7 @@ import pytest
 
 from adapters.console import PLATFORM as CONSOLE
 from adapters.slack.settings import PLATFORM as SLACK
-from bot.app import actions
+from bot.app import actions, lifecycle
 from bot.app.actions import act, record_thread_reply
 from bot.app.filing import file_ticket
 from bot.app.outbox import drain
@@ -48,7 +48,7 @@ async def get(world: World, ref: str):  # type: ignore[no-untyped-def]
 async def test_acknowledging_is_the_first_response_and_stops_the_clock(world: World) -> None:
     ref = await incident(world)
     world.clock.advance(hours=2)
-    reply = await act(world.desk, actor=AGNES, ref=ref.lower(), action=actions.ACKNOWLEDGE)
+    reply = await act(world.desk, actor=AGNES, ref=ref.lower(), action=lifecycle.ACKNOWLEDGE)
     assert reply.private
     assert reply.text.startswith("SUP-1001 is now acknowledged. First response recorded, within")
     ticket = await get(world, ref)
@@ -57,33 +57,33 @@ async def test_acknowledging_is_the_first_response_and_stops_the_clock(world: Wo
     posted = (await outbox(world.desk.store))[-1]
     assert isinstance(posted.target, TicketThread)
     assert posted.content["text"] == "Agnes Berg acknowledged SUP-1001 and is looking into it."
-    again = await act(world.desk, actor=AGNES, ref=ref, action=actions.ACKNOWLEDGE)
+    again = await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.ACKNOWLEDGE)
     assert again.text == "SUP-1001 is already acknowledged."
     world.clock.advance(hours=1)
-    await act(world.desk, actor=AGNES, ref=ref, action=actions.START)
+    await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.START)
     assert (await get(world, ref)).first_responded_at == world.clock.now() - timedelta(hours=1)
 
 
 async def test_a_late_first_response_says_so(world: World) -> None:
     ref = await incident(world)
     world.clock.advance(days=2)
-    reply = await act(world.desk, actor=AGNES, ref=ref, action=actions.RESOLVE)
+    reply = await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.RESOLVE)
     assert "First response recorded, after the due time Tue 01 Dec 2026 09:00" in reply.text
 
 
 async def test_the_life_cycle_refuses_illegal_transitions(world: World) -> None:
     ref = await incident(world)
-    await act(world.desk, actor=AGNES, ref=ref, action=actions.START)
-    refused = await act(world.desk, actor=AGNES, ref=ref, action=actions.CLOSE)
+    await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.START)
+    refused = await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.CLOSE)
     assert refused.private
     assert refused.text == "SUP-1001 is in progress; it cannot go to 'closed' from there."
     waiting = await act(
-        world.desk, actor=AGNES, ref=ref, action=actions.SET_STATUS, text="waiting on customer"
+        world.desk, actor=AGNES, ref=ref, action=lifecycle.SET_STATUS, text="waiting on customer"
     )
     assert waiting.text == "SUP-1001 is now waiting on customer."
-    await act(world.desk, actor=AGNES, ref=ref, action=actions.RESOLVE)
-    await act(world.desk, actor=AGNES, ref=ref, action=actions.CLOSE)
-    for action in (actions.START, actions.REOPEN, actions.ACKNOWLEDGE, actions.RESOLVE):
+    await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.RESOLVE)
+    await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.CLOSE)
+    for action in (lifecycle.START, lifecycle.REOPEN, lifecycle.ACKNOWLEDGE, lifecycle.RESOLVE):
         reply = await act(world.desk, actor=AGNES, ref=ref, action=action)
         assert reply.text.startswith("SUP-1001 is closed; it cannot go to"), action
     assert (await get(world, ref)).status is TicketStatus.CLOSED
@@ -91,20 +91,20 @@ async def test_the_life_cycle_refuses_illegal_transitions(world: World) -> None:
 
 async def test_a_resolved_ticket_can_be_reopened(world: World) -> None:
     ref = await incident(world)
-    await act(world.desk, actor=AGNES, ref=ref, action=actions.RESOLVE)
-    reply = await act(world.desk, actor=AGNES, ref=ref, action=actions.REOPEN)
+    await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.RESOLVE)
+    reply = await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.REOPEN)
     assert reply.text == "SUP-1001 is now open."
-    bad = await act(world.desk, actor=AGNES, ref=ref, action=actions.SET_STATUS, text="sleeping")
+    bad = await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.SET_STATUS, text="sleeping")
     assert "the new status" in bad.text
 
 
 async def test_customers_cannot_change_status_and_strangers_see_nothing(world: World) -> None:
     ref = await incident(world)
-    own = await act(world.desk, actor=CARLA, ref=ref, action=actions.RESOLVE)
+    own = await act(world.desk, actor=CARLA, ref=ref, action=lifecycle.RESOLVE)
     assert own.text == "Only the service provider's agents can change a ticket's status."
-    missing = await act(world.desk, actor=GINA, ref="SUP-9999", action=actions.RESOLVE)
-    other = await act(world.desk, actor=GINA, ref=ref, action=actions.RESOLVE)
-    end_user = await act(world.desk, actor=ERIK, ref=ref, action=actions.RESOLVE)
+    missing = await act(world.desk, actor=GINA, ref="SUP-9999", action=lifecycle.RESOLVE)
+    other = await act(world.desk, actor=GINA, ref=ref, action=lifecycle.RESOLVE)
+    end_user = await act(world.desk, actor=ERIK, ref=ref, action=lifecycle.RESOLVE)
     assert other.text == missing.text.replace("SUP-9999", ref) == "I can't find a ticket SUP-1001."
     assert other == end_user
     assert (await get(world, ref)).status is TicketStatus.OPEN
@@ -112,17 +112,17 @@ async def test_customers_cannot_change_status_and_strangers_see_nothing(world: W
 
 async def test_consultancy_waits_for_the_approver_before_work_starts(world: World) -> None:
     ref = await consultancy(world)
-    blocked = await act(world.desk, actor=AGNES, ref=ref, action=actions.START)
+    blocked = await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.START)
     assert "work cannot start until the customer's approver approves it" in blocked.text
     assert (await get(world, ref)).status is TicketStatus.OPEN
     for who in (AGNES, CARLA):
-        refused = await act(world.desk, actor=who, ref=ref, action=actions.APPROVE)
+        refused = await act(world.desk, actor=who, ref=ref, action=lifecycle.APPROVE)
         assert refused.text.startswith("Only") and "approvers can approve" in refused.text
-    assert (await act(world.desk, actor=GINA, ref=ref, action=actions.APPROVE)).text == (
+    assert (await act(world.desk, actor=GINA, ref=ref, action=lifecycle.APPROVE)).text == (
         "I can't find a ticket SUP-1001."
     )
     world.clock.advance(minutes=30)
-    approved = await act(world.desk, actor=ANDERS, ref=ref, action=actions.APPROVE)
+    approved = await act(world.desk, actor=ANDERS, ref=ref, action=lifecycle.APPROVE)
     assert approved.text == "Approved: SUP-1001."
     ticket = await get(world, ref)
     assert ticket.approval is ApprovalState.APPROVED
@@ -130,9 +130,9 @@ async def test_consultancy_waits_for_the_approver_before_work_starts(world: Worl
     assert (await outbox(world.desk.store))[-1].content["text"] == (
         "Anders Holm approved the consultancy on SUP-1001; work can start."
     )
-    twice = await act(world.desk, actor=ANDERS, ref=ref, action=actions.DECLINE)
+    twice = await act(world.desk, actor=ANDERS, ref=ref, action=lifecycle.DECLINE)
     assert twice.text == "SUP-1001 is not waiting for approval: it was already approved."
-    started = await act(world.desk, actor=AGNES, ref=ref, action=actions.START)
+    started = await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.START)
     assert started.text.startswith("SUP-1001 is now in progress.")
     async with world.desk.store.unit() as uow:
         trail = [e.action for e in await uow.tickets.events(ref=ref)]
@@ -142,28 +142,28 @@ async def test_consultancy_waits_for_the_approver_before_work_starts(world: Worl
 async def test_a_declined_consultancy_cannot_start_or_be_billed(world: World) -> None:
     ref = await consultancy(world)
     declined = await act(
-        world.desk, actor=ANDERS, ref=ref, action=actions.DECLINE, text="too expensive"
+        world.desk, actor=ANDERS, ref=ref, action=lifecycle.DECLINE, text="too expensive"
     )
     assert declined.text == "Declined: SUP-1001. Your reason is posted in the ticket's thread."
     assert "Reason: too expensive" in (await outbox(world.desk.store))[-1].content["text"]
-    blocked = await act(world.desk, actor=AGNES, ref=ref, action=actions.START)
+    blocked = await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.START)
     assert "the customer declined it" in blocked.text
-    log = await act(world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text="1h")
+    log = await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.LOG_TIME, text="1h")
     assert "the customer declined it" in log.text
-    closed = await act(world.desk, actor=AGNES, ref=ref, action=actions.CLOSE)
+    closed = await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.CLOSE)
     assert closed.text == "SUP-1001 is now closed. " + closed.text.split(". ", 1)[1]
 
 
 async def test_agents_log_time_on_approved_consultancy_only(world: World) -> None:
     ref = await consultancy(world)
-    early = await act(world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text="1h")
+    early = await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.LOG_TIME, text="1h")
     assert "cannot start until" in early.text
-    await act(world.desk, actor=ANDERS, ref=ref, action=actions.APPROVE)
+    await act(world.desk, actor=ANDERS, ref=ref, action=lifecycle.APPROVE)
     first = await act(
-        world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text="1.5h restored 3 stores"
+        world.desk, actor=AGNES, ref=ref, action=lifecycle.LOG_TIME, text="1.5h restored 3 stores"
     )
     assert first.text == "Logged 1 h 30 min on SUP-1001 (1 h 30 min billable in total)."
-    second = await act(world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text="45m")
+    second = await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.LOG_TIME, text="45m")
     assert second.text == "Logged 45 min on SUP-1001 (2 h 15 min billable in total)."
     async with world.desk.store.unit() as uow:
         entries = await uow.tickets.time_entries(ref=ref)
@@ -171,12 +171,12 @@ async def test_agents_log_time_on_approved_consultancy_only(world: World) -> Non
         (90, "restored 3 stores", AGNES),
         (45, "", AGNES),
     ]
-    bad = await act(world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text="a while")
+    bad = await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.LOG_TIME, text="a while")
     assert "not a duration" in bad.text
-    customer = await act(world.desk, actor=ANDERS, ref=ref, action=actions.LOG_TIME, text="1h")
+    customer = await act(world.desk, actor=ANDERS, ref=ref, action=lifecycle.LOG_TIME, text="1h")
     assert customer.text == "Only the service provider's agents can log time."
     fixed = await incident(world)
-    in_fee = await act(world.desk, actor=AGNES, ref=fixed, action=actions.LOG_TIME, text="1h")
+    in_fee = await act(world.desk, actor=AGNES, ref=fixed, action=lifecycle.LOG_TIME, text="1h")
     assert "covered by the fixed fee" in in_fee.text
 
 
@@ -184,14 +184,14 @@ async def test_reprioritising_recomputes_due_from_opening_and_is_audited(world: 
     ref = await incident(world)
     world.clock.advance(hours=3)
     no_reason = await act(
-        world.desk, actor=AGNES, ref=ref, action=actions.REPRIORITISE, text="high"
+        world.desk, actor=AGNES, ref=ref, action=lifecycle.REPRIORITISE, text="high"
     )
     assert "Give the new priority" in no_reason.text
     reply = await act(
         world.desk,
         actor=AGNES,
         ref=ref,
-        action=actions.REPRIORITISE,
+        action=lifecycle.REPRIORITISE,
         text="High data loss found in the logs",
     )
     assert reply.text == (
@@ -208,11 +208,11 @@ async def test_reprioritising_recomputes_due_from_opening_and_is_audited(world: 
     assert event.action == "reprioritise" and event.actor == "console:agnes"
     assert event.before["priority"] == "medium" and event.after["priority"] == "high"
     same = await act(
-        world.desk, actor=AGNES, ref=ref, action=actions.REPRIORITISE, text="high again"
+        world.desk, actor=AGNES, ref=ref, action=lifecycle.REPRIORITISE, text="high again"
     )
     assert same.text == "SUP-1001 is already High."
     customer = await act(
-        world.desk, actor=CARLA, ref=ref, action=actions.REPRIORITISE, text="highest now"
+        world.desk, actor=CARLA, ref=ref, action=lifecycle.REPRIORITISE, text="highest now"
     )
     assert customer.text == "Only the service provider's agents can change a ticket's priority."
 
@@ -221,11 +221,13 @@ async def test_replies_post_in_the_thread_and_an_agents_counts_as_first_response
     world: World,
 ) -> None:
     ref = await incident(world)
-    empty = await act(world.desk, actor=CARLA, ref=ref, action=actions.REPLY, text="  ")
+    empty = await act(world.desk, actor=CARLA, ref=ref, action=lifecycle.REPLY, text="  ")
     assert "the message" in empty.text
-    await act(world.desk, actor=CARLA, ref=ref, action=actions.REPLY, text="Any news?")
+    await act(world.desk, actor=CARLA, ref=ref, action=lifecycle.REPLY, text="Any news?")
     assert (await get(world, ref)).first_responded_at is None
-    reply = await act(world.desk, actor=AGNES, ref=ref, action=actions.REPLY, text="On it <!here>")
+    reply = await act(
+        world.desk, actor=AGNES, ref=ref, action=lifecycle.REPLY, text="On it <!here>"
+    )
     assert reply.text.startswith("Your reply was posted on SUP-1001. First response recorded")
     ticket = await get(world, ref)
     assert ticket.first_responded_at is not None and ticket.status is TicketStatus.ACKNOWLEDGED
@@ -264,16 +266,16 @@ async def test_buttons_carry_the_ref_and_only_pending_consultancy_has_approval(
 ) -> None:
     ref = await consultancy(world)
     ticket = await get(world, ref)
-    assert [(b.action, b.value) for b in actions.ticket_buttons(ticket)] == [
-        (actions.ACKNOWLEDGE, ref),
-        (actions.START, ref),
-        (actions.RESOLVE, ref),
-        (actions.APPROVE, ref),
-        (actions.DECLINE, ref),
+    assert [(b.action, b.value) for b in lifecycle.ticket_buttons(ticket)] == [
+        (lifecycle.ACKNOWLEDGE, ref),
+        (lifecycle.START, ref),
+        (lifecycle.RESOLVE, ref),
+        (lifecycle.APPROVE, ref),
+        (lifecycle.DECLINE, ref),
     ]
-    await act(world.desk, actor=ANDERS, ref=ref, action=actions.APPROVE)
-    assert actions.approval_buttons(await get(world, ref)) == ()
-    assert actions.ACTIONS >= {actions.APPROVE, actions.LOG_TIME, actions.REPLY}
+    await act(world.desk, actor=ANDERS, ref=ref, action=lifecycle.APPROVE)
+    assert lifecycle.approval_buttons(await get(world, ref)) == ()
+    assert actions.ACTIONS >= {lifecycle.APPROVE, lifecycle.LOG_TIME, lifecycle.REPLY}
 
 
 async def test_an_unregistered_slack_user_is_an_end_user(world: World) -> None:
@@ -291,13 +293,13 @@ async def test_reprioritising_after_the_first_response_keeps_its_sla_outcome(
 
     ref = await incident(world)  # Medium: due Tue 01 Dec 09:00
     world.clock.advance(days=2, hours=1)
-    await act(world.desk, actor=AGNES, ref=ref, action=actions.ACKNOWLEDGE)  # late
+    await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.ACKNOWLEDGE)  # late
     due_before = (await get(world, ref)).first_response_due
     reply = await act(
         world.desk,
         actor=AGNES,
         ref=ref,
-        action=actions.REPRIORITISE,
+        action=lifecycle.REPRIORITISE,
         text="lowest it was only a question",
     )
     assert reply.text.startswith("SUP-1001 is now Lowest (16 business hours).")
@@ -313,23 +315,27 @@ async def test_reprioritising_after_the_first_response_keeps_its_sla_outcome(
     assert ", late (due Tue 01 Dec 2026 09:00" in sla
 
 
-@pytest.mark.parametrize("final", [actions.RESOLVE, actions.CLOSE])
+@pytest.mark.parametrize("final", [lifecycle.RESOLVE, lifecycle.CLOSE])
 async def test_a_resolved_or_closed_ticket_cannot_be_reprioritised(
     world: World, final: str
 ) -> None:
     ref = await incident(world)
-    await act(world.desk, actor=AGNES, ref=ref, action=actions.RESOLVE)
-    if final == actions.CLOSE:
-        await act(world.desk, actor=AGNES, ref=ref, action=actions.CLOSE)
+    await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.RESOLVE)
+    if final == lifecycle.CLOSE:
+        await act(world.desk, actor=AGNES, ref=ref, action=lifecycle.CLOSE)
     before = await get(world, ref)
     refused = await act(
-        world.desk, actor=AGNES, ref=ref, action=actions.REPRIORITISE, text="lowest just a question"
+        world.desk,
+        actor=AGNES,
+        ref=ref,
+        action=lifecycle.REPRIORITISE,
+        text="lowest just a question",
     )
     assert refused.private
     expected = {
-        actions.RESOLVE: "SUP-1001 is resolved, so its priority can no longer change. Reopen "
+        lifecycle.RESOLVE: "SUP-1001 is resolved, so its priority can no longer change. Reopen "
         "it first if there is more work.",
-        actions.CLOSE: "SUP-1001 is closed, so its priority can no longer change.",
+        lifecycle.CLOSE: "SUP-1001 is closed, so its priority can no longer change.",
     }
     assert refused.text == expected[final]
     assert await get(world, ref) == before
@@ -344,9 +350,9 @@ async def test_logged_time_is_read_in_many_forms_and_shown_in_hours_and_minutes(
     world: World, typed: str, minutes: int, shown: str
 ) -> None:
     ref = await consultancy(world)
-    await act(world.desk, actor=ANDERS, ref=ref, action=actions.APPROVE)
+    await act(world.desk, actor=ANDERS, ref=ref, action=lifecycle.APPROVE)
     reply = await act(
-        world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text=f"{typed} restore"
+        world.desk, actor=AGNES, ref=ref, action=lifecycle.LOG_TIME, text=f"{typed} restore"
     )
     assert reply.text == f"Logged {shown} on SUP-1001 ({shown} billable in total)."
     async with world.desk.store.unit() as uow:
@@ -356,9 +362,9 @@ async def test_logged_time_is_read_in_many_forms_and_shown_in_hours_and_minutes(
 @pytest.mark.parametrize("typed", ["25h", "1000h", "0h", "-1h", "0:00"])
 async def test_a_duration_outside_the_limits_names_them(world: World, typed: str) -> None:
     ref = await consultancy(world)
-    await act(world.desk, actor=ANDERS, ref=ref, action=actions.APPROVE)
+    await act(world.desk, actor=ANDERS, ref=ref, action=lifecycle.APPROVE)
     reply = await act(
-        world.desk, actor=AGNES, ref=ref, action=actions.LOG_TIME, text=f"{typed} restore"
+        world.desk, actor=AGNES, ref=ref, action=lifecycle.LOG_TIME, text=f"{typed} restore"
     )
     assert reply.text.startswith(f"'{typed}' is outside what one time entry can hold. ")
     assert "between 1 minute and 24 hours" in reply.text
@@ -368,16 +374,16 @@ async def test_a_duration_outside_the_limits_names_them(world: World, typed: str
 
 async def test_a_decline_needs_no_reason_but_says_one_can_be_given(world: World) -> None:
     ref = await consultancy(world)
-    declined = await act(world.desk, actor=ANDERS, ref=ref, action=actions.DECLINE)
+    declined = await act(world.desk, actor=ANDERS, ref=ref, action=lifecycle.DECLINE)
     assert declined.text == (
         "Declined: SUP-1001. If you want to tell us why, reply in the ticket's thread or type "
         "'reply SUP-1001 <your reason>'."
     )
     assert (await get(world, ref)).approval is ApprovalState.DECLINED
-    why = await act(world.desk, actor=ANDERS, ref=ref, action=actions.REPLY, text="Too dear")
+    why = await act(world.desk, actor=ANDERS, ref=ref, action=lifecycle.REPLY, text="Too dear")
     assert why.text == "Your reply was posted on SUP-1001."
     fixed = await incident(world)
-    refused = await act(world.desk, actor=ANDERS, ref=fixed, action=actions.APPROVE)
+    refused = await act(world.desk, actor=ANDERS, ref=fixed, action=lifecycle.APPROVE)
     assert refused.text == (
         "SUP-1002 is not waiting for approval: it is covered by the fixed fee and needs no "
         "approval."
@@ -392,6 +398,6 @@ async def test_priority_synonyms_from_the_agreement_and_danish(
 ) -> None:
     ref = await incident(world)
     reply = await act(
-        world.desk, actor=AGNES, ref=ref, action=actions.REPRIORITISE, text=f"{word} data loss"
+        world.desk, actor=AGNES, ref=ref, action=lifecycle.REPRIORITISE, text=f"{word} data loss"
     )
     assert reply.text.startswith(f"SUP-1001 is now {name} (")

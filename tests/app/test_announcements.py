@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.console import PLATFORM as CONSOLE
-from bot.app import actions
+from bot.app import lifecycle
 from bot.app.actions import act, record_thread_reply
 from bot.app.filing import file_ticket
 from bot.app.outbox import drain
@@ -39,16 +39,20 @@ async def test_a_typed_status_change_redraws_the_announcement_with_the_next_step
 ) -> None:
     console = await filed_and_posted(world, INCIDENT)
     [announcement] = console.deliveries
-    assert actions_on(announcement.content) == [actions.ACKNOWLEDGE, actions.START, actions.RESOLVE]
+    assert actions_on(announcement.content) == [
+        lifecycle.ACKNOWLEDGE,
+        lifecycle.START,
+        lifecycle.RESOLVE,
+    ]
 
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=actions.ACKNOWLEDGE)
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.ACKNOWLEDGE)
     assert await drain(world.desk, {CONSOLE: console}) == 2  # thread post + redraw
 
     [edit] = console.edits
     assert edit.destination.conversation == "Acme A/S"
     assert edit.destination.thread == announcement.landed.thread  # the announcement itself
     assert shown(edit.content).footer == "Status: Acknowledged"
-    assert actions_on(edit.content) == [actions.START, actions.RESOLVE]
+    assert actions_on(edit.content) == [lifecycle.START, lifecycle.RESOLVE]
     assert shown(edit.content).title == shown(announcement.content).title
 
 
@@ -66,7 +70,7 @@ async def test_a_first_reply_in_the_thread_and_a_new_priority_redraw_it_too(
         world.desk,
         actor=AGNES,
         ref="SUP-1001",
-        action=actions.REPRIORITISE,
+        action=lifecycle.REPRIORITISE,
         text="high stores down",
     )
     await drain(world.desk, {CONSOLE: console})
@@ -77,15 +81,15 @@ async def test_a_first_reply_in_the_thread_and_a_new_priority_redraw_it_too(
 
 async def test_refusals_and_replies_that_change_nothing_redraw_nothing(world: World) -> None:
     console = await filed_and_posted(world, INCIDENT)
-    await act(world.desk, actor=CARLA, ref="SUP-1001", action=actions.RESOLVE)  # refused
-    await act(world.desk, actor=CARLA, ref="SUP-1001", action=actions.REPLY, text="Any news?")
+    await act(world.desk, actor=CARLA, ref="SUP-1001", action=lifecycle.RESOLVE)  # refused
+    await act(world.desk, actor=CARLA, ref="SUP-1001", action=lifecycle.REPLY, text="Any news?")
     await drain(world.desk, {CONSOLE: console})
     assert console.edits == []
 
 
 async def test_an_edit_waits_for_the_announcement_to_be_posted(world: World) -> None:
     await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=actions.START)
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.START)
     console = RecordingNotifier(CONSOLE)
     console.fail = 1  # the announcement fails first
     await drain(world.desk, {CONSOLE: console})
@@ -100,7 +104,7 @@ async def test_an_edit_waits_for_the_announcement_to_be_posted(world: World) -> 
 
 async def test_of_several_due_edits_only_the_newest_is_sent(world: World) -> None:
     console = await filed_and_posted(world, INCIDENT)
-    for action in (actions.ACKNOWLEDGE, actions.START, actions.RESOLVE):
+    for action in (lifecycle.ACKNOWLEDGE, lifecycle.START, lifecycle.RESOLVE):
         await act(world.desk, actor=AGNES, ref="SUP-1001", action=action)
     await drain(world.desk, {CONSOLE: console})
     [edit] = console.edits
@@ -118,10 +122,10 @@ async def test_of_several_due_edits_only_the_newest_is_sent(world: World) -> Non
 
 async def test_an_older_edit_retried_late_never_overwrites_a_newer_one(world: World) -> None:
     console = await filed_and_posted(world, INCIDENT)
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=actions.ACKNOWLEDGE)
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.ACKNOWLEDGE)
     console.fail = 2  # the thread post and the first redraw fail
     await drain(world.desk, {CONSOLE: console})
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=actions.START)
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.START)
     await drain(world.desk, {CONSOLE: console})  # the newer redraw goes out
     world.clock.advance(minutes=5)
     await drain(world.desk, {CONSOLE: console})  # the older one is due again
@@ -132,14 +136,14 @@ async def test_an_older_edit_retried_late_never_overwrites_a_newer_one(world: Wo
 async def test_a_decision_redraws_the_approval_requests_without_buttons(world: World) -> None:
     console = await filed_and_posted(world, CONSULTANCY)
     announcement, request = console.deliveries
-    assert actions_on(request.content) == [actions.APPROVE, actions.DECLINE]
+    assert actions_on(request.content) == [lifecycle.APPROVE, lifecycle.DECLINE]
 
-    await act(world.desk, actor=ANDERS, ref="SUP-1001", action=actions.APPROVE)
+    await act(world.desk, actor=ANDERS, ref="SUP-1001", action=lifecycle.APPROVE)
     await drain(world.desk, {CONSOLE: console})
 
     redrawn = {e.destination.user: e for e in console.edits}
     assert redrawn[None].destination.thread == announcement.landed.thread
-    assert actions.APPROVE not in actions_on(redrawn[None].content)
+    assert lifecycle.APPROVE not in actions_on(redrawn[None].content)
     fields = {f.label: f.value for f in shown(redrawn[None].content).fields}
     assert fields["Billing"] == "Consultancy: billable, approved"
     dm = redrawn["anders"]
@@ -150,6 +154,6 @@ async def test_a_decision_redraws_the_approval_requests_without_buttons(world: W
     )
 
     # Later changes redraw the announcement only: the request says all it needs to.
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=actions.START)
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.START)
     await drain(world.desk, {CONSOLE: console})
     assert [e.destination.user for e in console.edits] == [None, "anders", None]

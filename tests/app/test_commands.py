@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import actions
+from bot.app import actions, lifecycle
 from bot.app.commands import (
     Command,
     find_ref,
@@ -23,16 +23,16 @@ A, C = actions, Command
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("ack SUP-1001", Command(actions.ACKNOWLEDGE, "SUP-1001", "")),
-        ("Acknowledge sup-7", Command(actions.ACKNOWLEDGE, "SUP-7", "")),
+        ("ack SUP-1001", Command(lifecycle.ACKNOWLEDGE, "SUP-1001", "")),
+        ("Acknowledge sup-7", Command(lifecycle.ACKNOWLEDGE, "SUP-7", "")),
         ("log 1.5h SUP-1 restored users", C(A.LOG_TIME, "SUP-1", "1.5h restored users")),
-        ("log SUP-1001 90m", Command(actions.LOG_TIME, "SUP-1001", "90m")),
-        ("reply SUP-3 We are on it", Command(actions.REPLY, "SUP-3", "We are on it")),
-        ("priority SUP-3 high all down", Command(actions.REPRIORITISE, "SUP-3", "high all down")),
+        ("log SUP-1001 90m", Command(lifecycle.LOG_TIME, "SUP-1001", "90m")),
+        ("reply SUP-3 We are on it", Command(lifecycle.REPLY, "SUP-3", "We are on it")),
+        ("priority SUP-3 high all down", Command(lifecycle.REPRIORITISE, "SUP-3", "high all down")),
         ("set SUP-3 waiting on customer", C(A.SET_STATUS, "SUP-3", "waiting on customer")),
-        ("godkend SUP-3", Command(actions.APPROVE, "SUP-3", "")),
-        ("decline SUP-3 too costly", Command(actions.DECLINE, "SUP-3", "too costly")),
-        ("ack", Command(actions.ACKNOWLEDGE, None, "")),
+        ("godkend SUP-3", Command(lifecycle.APPROVE, "SUP-3", "")),
+        ("decline SUP-3 too costly", Command(lifecycle.DECLINE, "SUP-3", "too costly")),
+        ("ack", Command(lifecycle.ACKNOWLEDGE, None, "")),
         ("log in fails for everyone", None),
         ("what's current uptime", None),
         ("", None),

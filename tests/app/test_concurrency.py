@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 from adapters.console import PLATFORM as CONSOLE
-from bot.app import actions
+from bot.app import lifecycle
 from bot.app.actions import act
 from bot.app.filing import file_ticket
 from bot.app.replies import Reply
@@ -58,8 +58,8 @@ async def test_two_agents_acknowledging_at_once_acknowledge_once(sql_world: Worl
         ref = filed.ticket.ref
         replies = list(
             await asyncio.gather(
-                act(world.desk, actor=AGNES, ref=ref, action=actions.ACKNOWLEDGE),
-                act(world.desk, actor=ALF, ref=ref, action=actions.ACKNOWLEDGE),
+                act(world.desk, actor=AGNES, ref=ref, action=lifecycle.ACKNOWLEDGE),
+                act(world.desk, actor=ALF, ref=ref, action=lifecycle.ACKNOWLEDGE),
             )
         )
         winners, losers = split(replies, f"{ref} is now acknowledged.")
@@ -78,8 +78,8 @@ async def test_approve_and_decline_at_once_decide_once(sql_world: World) -> None
         ref = filed.ticket.ref
         replies = list(
             await asyncio.gather(
-                act(world.desk, actor=ANDERS, ref=ref, action=actions.APPROVE),
-                act(world.desk, actor=ASTRID, ref=ref, action=actions.DECLINE),
+                act(world.desk, actor=ANDERS, ref=ref, action=lifecycle.APPROVE),
+                act(world.desk, actor=ASTRID, ref=ref, action=lifecycle.DECLINE),
             )
         )
         winners, losers = split(replies, f"Approved: {ref}.", f"Declined: {ref}.")

@@ -220,11 +220,11 @@ async def test_the_only_approver_filing_consultancy_is_not_told_others_were_aske
 async def test_an_approver_deciding_their_own_request_sees_it_redrawn_in_their_words(
     world: World,
 ) -> None:
-    from bot.app import actions
+    from bot.app import lifecycle
     from bot.app.actions import act
 
     await file_ticket(world.desk, reporter=ANDERS, answers=CONSULTANCY)
-    await act(world.desk, actor=ANDERS, ref="SUP-1001", action=actions.APPROVE)
+    await act(world.desk, actor=ANDERS, ref="SUP-1001", action=lifecycle.APPROVE)
     edits = [
         m
         for m in await outbox(world.desk.store)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from adapters.console import PLATFORM as CONSOLE
 from adapters.slack.settings import PLATFORM as SLACK
-from bot.app import actions
+from bot.app import lifecycle
 from bot.app.actions import act
 from bot.app.filing import file_ticket
 from bot.app.outbox import backoff, drain
@@ -17,7 +17,7 @@ from tests.fakes import RecordingNotifier
 
 async def test_posts_go_out_once_and_the_announcement_becomes_the_thread(world: World) -> None:
     await file_ticket(world.desk, reporter=CARLA, answers=CONSULTANCY)
-    await act(world.desk, actor=ANDERS, ref="SUP-1001", action=actions.APPROVE)
+    await act(world.desk, actor=ANDERS, ref="SUP-1001", action=lifecycle.APPROVE)
     console = RecordingNotifier(CONSOLE)
     assert await drain(world.desk, {CONSOLE: console}) == 5  # 3 posts, 2 redraws
     announcement, request, decision = console.deliveries
@@ -73,7 +73,7 @@ async def test_a_failed_post_is_retried_with_backoff_and_not_lost(world: World) 
 
 async def test_a_thread_post_waits_for_its_announcement(world: World) -> None:
     await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=actions.ACKNOWLEDGE)
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.ACKNOWLEDGE)
     console = RecordingNotifier(CONSOLE)
     console.fail = 1  # the announcement fails first
     assert await drain(world.desk, {CONSOLE: console}) == 0

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from bot.app import actions
+from bot.app import lifecycle
 from bot.app.actions import act
 from bot.app.callers import Origin
 from bot.app.filing import file_ticket
@@ -111,7 +111,7 @@ async def test_status_and_due_of_own_ticket(world: World) -> None:
     assert "at risk" in await ask(world, CARLA, "when is SUP-1001 due")
     world.clock.advance(days=1)
     assert "overdue since" in await ask(world, CARLA, "when is SUP-1001 due")
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=actions.ACKNOWLEDGE)
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.ACKNOWLEDGE)
     assert "first response given Tue 01 Dec 2026 16:00, late (due Tue 01 Dec 2026 09:00" in (
         await ask(world, CARLA, "SUP-1001")
     )
@@ -160,7 +160,7 @@ async def test_my_open_tickets_lists_only_my_organisations_open_ones(
     await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
     await file_ticket(world.desk, reporter=CARLA, answers={**INCIDENT, "summary": "Second"})
     await file_ticket(world.desk, reporter=GINA, answers={**INCIDENT, "summary": "Globex"})
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=actions.RESOLVE)
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.RESOLVE)
     listing = await ask(world, CARLA, text)
     assert "Your organisation's open tickets (1)" in listing
     assert "SUP-1002 [Medium, open] Second" in listing

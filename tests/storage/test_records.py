@@ -1,4 +1,4 @@
-"""Availability samples, probed services, service windows, hypercare periods."""
+"""Service windows and hypercare periods."""
 
 from __future__ import annotations
 
@@ -6,38 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.app.ports import DuplicateError
-from bot.domain.models import AvailabilitySample
 from tests.storage.factories import CPH
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=CPH)
-
-
-async def test_services_are_unique_by_name(store):
-    async with store.unit() as uow:
-        api = await uow.services.add(name="api", url="https://api.example.com/health")
-        await uow.services.add(name="portal", url="https://portal.example.com", enabled=False)
-        with pytest.raises(DuplicateError):
-            await uow.services.add(name="api", url="https://elsewhere")
-    async with store.unit() as uow:
-        assert [s.name for s in await uow.services.list()] == ["api", "portal"]
-        assert await uow.services.list(enabled_only=True) == [api]
-
-
-async def test_samples_list_by_period_and_service(store):
-    samples = [
-        AvailabilitySample("api", T0 + timedelta(minutes=5 * i), up=i != 1, latency_ms=12.5)
-        for i in range(4)
-    ] + [AvailabilitySample("portal", T0, up=False, error="HTTP 503")]
-    async with store.unit() as uow:
-        for sample in samples:
-            await uow.samples.add(sample=sample)
-    async with store.unit() as uow:
-        api = await uow.samples.list(start=T0, end=T0 + timedelta(minutes=15), service="api")
-        everything = await uow.samples.list(start=T0, end=T0 + timedelta(days=1))
-    assert [s.up for s in api] == [True, False, True]
-    assert api[0].at == T0 and api[0].at.tzinfo is UTC
-    assert len(everything) == 5 and everything[1].error == "HTTP 503"
 
 
 async def test_service_windows_overlapping_a_period(store):

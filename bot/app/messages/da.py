@@ -1,8 +1,9 @@
 """The main answers to questions asked in Danish, in Danish.
 
-Same names and signatures as their English originals in bot.app.messages, so questions.py picks
-one phrasebook per question. Only the everyday answers are here (uptime, service windows,
-ticket status, due time and lists); the rest stays English. The agreement's own names (e.g.
+A `Phrasebook` (bot.app.messages.phrasebook) like its English original
+bot.app.messages.questions, so bot.app.questions picks one per question. Only the everyday
+answers are here (uptime, service windows, ticket status, due time and lists); the rest stays
+English. The agreement's own names (e.g.
 priority names, categories) are data and shown as the policy gives them.
 """
 

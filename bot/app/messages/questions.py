@@ -59,6 +59,11 @@ def didnt_understand(prefix: str, agent: bool, *, can_file: bool = True) -> Repl
     return Reply(title=base.title, text="I didn't catch that.\n" + base.text, private=True)
 
 
+def not_found(ref: str) -> Reply:
+    """The same answer for a missing ticket and for another customer's ticket."""
+    return Reply(text=f"I can't find a ticket {ref.upper()}.", private=True)
+
+
 def no_measurements(policy: Policy) -> Reply:
     """Uptime asked before any availability sample exists."""
     return Reply(

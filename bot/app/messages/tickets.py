@@ -180,11 +180,6 @@ BUTTON_LABELS = {
 # --- actions --------------------------------------------------------------------------------------
 
 
-def not_found(ref: str) -> Reply:
-    """The same answer for a missing ticket and for another customer's ticket."""
-    return Reply(text=f"I can't find a ticket {ref.upper()}.", private=True)
-
-
 def agents_only(what: str) -> Reply:
     """A customer or end user tried an agent's action."""
     return Reply(text=f"Only the service provider's agents can {what}.", private=True)
