@@ -111,6 +111,9 @@ class Policy:
     bank_holidays: bool
     extra_closing_days: tuple[ClosingDay, ...]
     at_risk_fraction: float
+    countdown_thresholds: tuple[float, ...]
+    hypercare_countdown_thresholds: tuple[float, ...]
+    breach_reminder_minutes: int
     priorities: tuple[PriorityRule, ...]
     inquiry_priority: PriorityKey
     rules: tuple[ClassificationRule, ...]
@@ -193,6 +196,24 @@ class _Reader:
         except ValueError:
             raise self.fail(f"{path}{key}", f"must be HH:MM, got {raw!r}") from None
 
+    def fractions(self, data: dict[str, Any], key: str, path: str) -> tuple[float, ...]:
+        full = f"{path}{key}"
+        if key not in data:
+            raise self.fail(full, "missing")
+        raw = data[key]
+        if not isinstance(raw, list) or not raw:
+            raise self.fail(full, f"must be a non-empty list of fractions, got {raw!r}")
+        values: list[float] = []
+        for value in raw:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise self.fail(full, f"must hold numbers, got {value!r}")
+            values.append(float(value))
+        if not all(0 < v < 1 for v in values):
+            raise self.fail(full, f"must be fractions between 0 and 1, got {raw!r}")
+        if any(a >= b for a, b in zip(values, values[1:], strict=False)):
+            raise self.fail(full, f"must be strictly increasing, got {raw!r}")
+        return tuple(values)
+
     def enum(self, enum: type[StrEnum], data: dict[str, Any], key: str, path: str) -> Any:
         raw = self.text(data, key, path)
         try:
@@ -244,6 +265,11 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
     at_risk = r.get(sla, "at_risk_fraction", float, "sla.")
     if not 0 < at_risk < 1:
         raise r.fail("sla.at_risk_fraction", f"must be between 0 and 1, got {at_risk}")
+    countdown = r.fractions(sla, "countdown_thresholds", "sla.")
+    hypercare_countdown = r.fractions(sla, "hypercare_countdown_thresholds", "sla.")
+    reminder_minutes = r.get(sla, "breach_reminder_minutes", int, "sla.")
+    if reminder_minutes <= 0:
+        raise r.fail("sla.breach_reminder_minutes", f"must be positive, got {reminder_minutes}")
 
     priorities: list[PriorityRule] = []
     for i, raw in enumerate(r.tables(data, "priorities")):
@@ -331,6 +357,9 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
         bank_holidays=r.get(calendar, "bank_holidays", bool, "calendar."),
         extra_closing_days=tuple(closing),
         at_risk_fraction=at_risk,
+        countdown_thresholds=countdown,
+        hypercare_countdown_thresholds=hypercare_countdown,
+        breach_reminder_minutes=reminder_minutes,
         priorities=tuple(priorities),
         inquiry_priority=inquiry,
         rules=tuple(rules),

@@ -39,6 +39,9 @@ def test_packaged_policy_holds_the_agreements_numbers() -> None:
     assert policy.availability_target_percent == 99.5
     assert (policy.availability_period, policy.sample_interval_minutes) == ("month", 5)
     assert policy.hypercare_minimum_weeks == 2
+    assert policy.countdown_thresholds == (0.5, 0.75, 0.9)
+    assert policy.hypercare_countdown_thresholds == (0.25, 0.5, 0.75)
+    assert policy.breach_reminder_minutes == 60
     assert len(policy.second_level_scope) == 5
     assert len(policy.consultancy_services) == 8
     assert policy.is_consultancy("license_management")
@@ -108,6 +111,22 @@ _DELETE = object()
             "must be a date",
         ),
         ("sla.at_risk_fraction", 1.5, "sla.at_risk_fraction", "between 0 and 1"),
+        ("sla.countdown_thresholds", _DELETE, "sla.countdown_thresholds", "missing"),
+        ("sla.countdown_thresholds", [], "sla.countdown_thresholds", "non-empty list"),
+        ("sla.countdown_thresholds", 0.5, "sla.countdown_thresholds", "non-empty list"),
+        ("sla.countdown_thresholds", [0.5, "0.9"], "sla.countdown_thresholds", "numbers"),
+        ("sla.countdown_thresholds", [True], "sla.countdown_thresholds", "numbers"),
+        ("sla.countdown_thresholds", [0.5, 1], "sla.countdown_thresholds", "between 0 and 1"),
+        ("sla.countdown_thresholds", [0, 0.5], "sla.countdown_thresholds", "between 0 and 1"),
+        ("sla.countdown_thresholds", [0.9, 0.5], "sla.countdown_thresholds", "increasing"),
+        (
+            "sla.hypercare_countdown_thresholds",
+            [0.5, 0.5],
+            "sla.hypercare_countdown_thresholds",
+            "increasing",
+        ),
+        ("sla.breach_reminder_minutes", 0, "sla.breach_reminder_minutes", "must be positive"),
+        ("sla.breach_reminder_minutes", 1.5, "sla.breach_reminder_minutes", "must be int"),
         ("priorities.0.first_response_hours", 0, "priorities[0].first_response_hours", "positive"),
         ("priorities.0.first_response_hours", True, "priorities[0].first_response_hours", "int"),
         ("priorities.1.key", "highest", "priorities", "each of highest"),
