@@ -13,7 +13,13 @@ from types import TracebackType
 from typing import Any, Self
 
 from adapters.console import PLATFORM as CONSOLE
-from bot.app.ports import BindingTakenError, DuplicateError, NotFoundError
+from bot.app.ports import (
+    AlreadyFiledError,
+    BindingTakenError,
+    DuplicateError,
+    ForeignSubmissionError,
+    NotFoundError,
+)
 from bot.domain.models import (
     ChatBinding,
     Contact,
@@ -184,8 +190,14 @@ class _Tickets:
             raise NotFoundError(f"no customer {ticket.customer_id}")
         if ticket.source_key is not None:
             for existing in self.s.tickets.values():
-                if existing.source_key == ticket.source_key:
-                    return existing
+                if existing.source_key != ticket.source_key:
+                    continue
+                if (existing.customer_id, existing.reporter) != (
+                    ticket.customer_id,
+                    ticket.reporter,
+                ):
+                    raise ForeignSubmissionError(f"source key {ticket.source_key!r} is not theirs")
+                raise AlreadyFiledError(existing)
         self.s.last_number += 1
         fields = {k: getattr(ticket, k) for k in NewTicket.__dataclass_fields__}
         stored = Ticket(

@@ -97,10 +97,10 @@ async def _converse(desk: Desk, view: View, role: str) -> None:
     await _drain_all(desk, notifiers)  # posts left over from an earlier run
     while True:
         line = await read_line(view, session.prompt)
-        if line is None:
-            return
-        result = await session.handle(line)
+        result = QUIT if line is None else await session.handle(line)
         if result is QUIT:
+            for reply in session.end():  # a ticket being filed is not filed
+                view.say(reply)
             return
         assert isinstance(result, list)
         for reply in result:

@@ -9,16 +9,19 @@ import shlex
 from dataclasses import dataclass
 
 from adapters.console.seed import PERSONAS, Persona
-from bot.app import intake
+from bot.app import dialogue
 from bot.app.callers import Origin
 from bot.app.conversation import respond
 from bot.app.desk import Desk
 from bot.app.filing import file_ticket, may_file
+from bot.app.intake import SUMMARY
 from bot.app.replies import Reply
 
 __all__ = ["QUIT", "Session"]
 
 QUIT = object()
+
+_DRAFT_DROPPED = Reply(text="The ticket you were filing was not filed.", private=True)
 
 CONSOLE_HELP = """Console commands:
   /ticket [summary]   file a ticket, step by step (customer or approver)
@@ -29,8 +32,9 @@ CONSOLE_HELP = """Console commands:
 Anything else is a message to the bot: an action like 'ack SUP-1001' or a question."""
 
 
-# Console commands that still work in the middle of a ticket (/as and /quit abandon it).
+# Console commands that still work in the middle of a ticket (/as asks before dropping it).
 _ESCAPES = ("/quit", "/exit", "/q", "/as", "/whoami", "/help")
+_YES = {"yes", "y", "ja", "j"}
 
 
 @dataclass
@@ -40,7 +44,8 @@ class Session:
     desk: Desk
     persona: Persona
     origin: Origin
-    form: intake.IntakeState | None = None
+    form: dialogue.IntakeState | None = None
+    switching: Persona | None = None  # asked whether to drop the draft to become them
 
     @property
     def prompt(self) -> str:
@@ -62,6 +67,8 @@ class Session:
         text = line.strip()
         word, _, rest = text.partition(" ")
         command = word.casefold()
+        if self.switching is not None:
+            return self._confirm_switch(text)
         if self.form is not None and command not in _ESCAPES:
             return await self._intake(line)
         if not text:
@@ -78,7 +85,7 @@ class Session:
         if command == "/whoami":
             return [self.whoami()]
         if command == "/as":
-            return [self._switch(rest)]
+            return self._switch(rest)
         if command == "/ticket":
             return await self._start_ticket(rest)
         if command.startswith("/"):
@@ -87,22 +94,50 @@ class Session:
             await respond(self.desk, speaker=self.persona.identity, text=text, origin=self.origin)
         ]
 
-    def _switch(self, rest: str) -> Reply:
+    def end(self) -> list[Reply]:
+        """What to say when the person leaves (/quit, end of input): a draft is not filed."""
+        if self.form is None or not self.form.started:
+            return []
+        self.form = None
+        return [_DRAFT_DROPPED]
+
+    def _switch(self, rest: str) -> list[Reply]:
         words = shlex.split(rest) if rest.strip() else []
         persona = PERSONAS.get(words[0].casefold()) if words else None
         if persona is None:
             roles = ", ".join(PERSONAS)
-            return Reply(text=f"Switch to one of: {roles}, e.g. '/as agent'.", private=True)
+            return [Reply(text=f"Switch to one of: {roles}, e.g. '/as agent'.", private=True)]
+        if self.form is not None and self.form.started:
+            self.switching = persona
+            return [
+                Reply(
+                    text=f"You are in the middle of filing a ticket. Drop it and switch to "
+                    f"{persona.name} ({persona.role})? Nothing would be filed. (yes / no)",
+                    private=True,
+                )
+            ]
+        return self._become(persona)
+
+    def _become(self, persona: Persona) -> list[Reply]:
+        dropped = self.end()
         self.persona = persona
         self.form = None
-        return self.whoami()
+        return [*dropped, self.whoami()]
+
+    def _confirm_switch(self, text: str) -> list[Reply]:
+        persona, self.switching = self.switching, None
+        if persona is not None and text.casefold() in _YES:
+            return self._become(persona)
+        assert self.form is not None
+        step = dialogue.reask(self.desk.policy, self.form)
+        return [Reply(text="Kept your ticket; go on where you were.", private=True), *step]
 
     async def _start_ticket(self, summary: str) -> list[Reply]:
         refused = await may_file(self.desk, reporter=self.persona.identity, origin=self.origin)
         if refused is not None:
             return [refused]
-        prefill = {intake.SUMMARY: summary} if summary.strip() else None
-        step = intake.start(
+        prefill = {SUMMARY: summary} if summary.strip() else None
+        step = dialogue.start(
             self.desk.policy, self.desk.calendar, now=self.desk.now(), prefill=prefill
         )
         self.form = step.state
@@ -110,20 +145,20 @@ class Session:
 
     async def _intake(self, line: str) -> list[Reply]:
         assert self.form is not None
-        step = intake.advance(
+        step = dialogue.advance(
             self.desk.policy, self.desk.calendar, self.form, line, now=self.desk.now()
         )
         replies = list(step.replies)
-        if step.state.phase is intake.Phase.CONFIRMED:
+        if step.answers is not None:
             self.form = None
             filed = await file_ticket(
                 self.desk,
                 reporter=self.persona.identity,
-                answers=step.state.values,
+                answers=step.answers,
                 origin=self.origin,
             )
             replies.append(filed.reply)
-        elif step.state.phase is intake.Phase.CANCELLED:
+        elif step.state.phase is dialogue.Phase.CANCELLED:
             self.form = None
         else:
             self.form = step.state

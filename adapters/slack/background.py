@@ -1,14 +1,13 @@
-"""Work after the ack: tracked background tasks, and a short memory of who may file."""
+"""Work after the ack: tracked background tasks."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from typing import Any
 
-__all__ = ["Background", "MayFile"]
+__all__ = ["Background"]
 
 log = logging.getLogger(__name__)
 
@@ -77,43 +76,3 @@ class Background:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-
-class MayFile:
-    """Who may file, remembered briefly: a burst of `/ticket` costs one lookup, not hundreds.
-
-    Only "may file" is remembered (never a refusal), and filing checks again, so a stale
-    entry can at worst open a modal whose submission is then refused.
-    """
-
-    def __init__(self, *, ttl: float = 15.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self._ttl = ttl
-        self._clock = clock
-        self._allowed: dict[tuple[str, ...], float] = {}
-        self._pending: dict[tuple[str, ...], asyncio.Future[bool]] = {}
-
-    async def check(
-        self, key: tuple[str, ...], lookup: Callable[[], Coroutine[Any, Any, bool]]
-    ) -> bool:
-        """Whether `key` may file: remembered, or looked up once for all concurrent askers."""
-        now = self._clock()
-        at = self._allowed.get(key)
-        if at is not None and now - at < self._ttl:
-            return True
-        pending = self._pending.get(key)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._pending[key] = future
-        try:
-            allowed = await lookup()
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: waiters re-raise it, nobody logs it as lost
-            raise
-        finally:
-            self._pending.pop(key, None)
-        if allowed:
-            self._allowed[key] = self._clock()
-        future.set_result(allowed)
-        return allowed

@@ -36,6 +36,7 @@ MESSAGE_BLOCKS_MAX = 50
 VIEW_BLOCKS_MAX = 100
 HEADER_MAX = 150
 SECTION_TEXT_MAX = 3000
+TEXT_SECTIONS_MAX = 13  # 39,000 characters: within a message's 40,000
 FIELD_MAX = 2000
 FIELDS_PER_SECTION = 10
 CONTEXT_TEXT_MAX = 3000
@@ -99,8 +100,12 @@ def reply_blocks(reply: Reply, *, max_blocks: int = MESSAGE_BLOCKS_MAX) -> list[
     blocks: list[dict[str, Any]] = []
     if reply.title:
         blocks.append({"type": "header", "text": _plain(reply.title, HEADER_MAX)})
-    if reply.text:
-        blocks.append({"type": "section", "text": _plain(reply.text, SECTION_TEXT_MAX)})
+    # A long text (an agent's reply) takes several sections rather than being cut at one's.
+    room = max(1, min(TEXT_SECTIONS_MAX, max_blocks // 4))
+    blocks.extend(
+        {"type": "section", "text": {"type": "plain_text", "text": part, "emoji": True}}
+        for part in text_sections(reply.text, room)
+    )
     fields = list(reply.fields)
     for start in range(0, len(fields), FIELDS_PER_SECTION):
         chunk = fields[start : start + FIELDS_PER_SECTION]
@@ -130,6 +135,45 @@ def reply_blocks(reply: Reply, *, max_blocks: int = MESSAGE_BLOCKS_MAX) -> list[
     return blocks + actions + footer
 
 
+def text_sections(text: str, most: int) -> list[str]:
+    """`text` escaped, in at most `most` pieces that each fit a section, split at a line
+    break or space where one is near; text beyond them is cut, and the last piece says where."""
+    pieces: list[str] = []
+    rest = text
+    while rest and len(pieces) < most:
+        room = SECTION_TEXT_MAX
+        if len(pieces) == most - 1 and len(escape(rest)) > room:
+            room -= len(_cut_note(len(text), len(text)))  # the note needs its place
+        head = _head(rest, room)
+        pieces.append(escape(head))
+        rest = rest[len(head) :]
+    if rest:
+        shown = len(text) - len(rest)
+        pieces[-1] = pieces[-1].rstrip() + _cut_note(shown, len(text))
+    return [piece if piece.strip() else " " for piece in pieces]
+
+
+def _head(text: str, limit: int) -> str:
+    """The longest start of `text` whose escaped form fits `limit`, ending at a line break or
+    space when one is in its last tenth."""
+    used = 0
+    end = 0
+    for ch in text:
+        used += len(_ESCAPES.get(ch, ch))
+        if used > limit:
+            break
+        end += 1
+    if end == len(text):
+        return text
+    head = text[:end]
+    cut = max(head.rfind("\n"), head.rfind(" "))
+    return head[: cut + 1] if cut >= end - end // 10 else head
+
+
+def _cut_note(shown: int, total: int) -> str:
+    return f" {ELLIPSIS} [cut here: Slack shows the first {shown:,} of {total:,} characters]"
+
+
 def reply_message(reply: Reply) -> dict[str, Any]:
     """Arguments for chat.postMessage / chat.postEphemeral / response_url: `text` + `blocks`."""
     fallback = " — ".join(part for part in (reply.title, reply.text) if part)
@@ -139,7 +183,9 @@ def reply_message(reply: Reply) -> dict[str, Any]:
     }
 
 
-def _question_block(question: Question, initial: str | None, dispatch: bool) -> dict[str, Any]:
+def _question_block(
+    question: Question, initial: str | None, dispatch: bool, note: str | None = None
+) -> dict[str, Any]:
     element: dict[str, Any]
     if question.kind is QuestionKind.CHOICE:
         options = [
@@ -176,8 +222,8 @@ def _question_block(question: Question, initial: str | None, dispatch: bool) -> 
     if dispatch:
         # Choosing an answer tells the app at once, so it can show the questions that follow.
         block["dispatch_action"] = True
-    if question.hint:
-        block["hint"] = _plain(question.hint, HINT_MAX)
+    if note or question.hint:
+        block["hint"] = _plain(note or question.hint, HINT_MAX)
     return block
 
 
@@ -187,40 +233,28 @@ def _blank_block(question: Question, dispatch: bool) -> dict[str, Any]:
     return _question_block(question, None, dispatch)
 
 
-def _asked(form: Form, answers: Mapping[str, str]) -> list[Question]:
-    """The questions that apply given the answers so far (a modal shows only those)."""
-    asked: list[Question] = []
-    shown: dict[str, str] = {}  # answers of the questions asked so far
-    for question in form.questions:
-        if question.when is not None:
-            key, allowed = question.when
-            if shown.get(key) not in allowed:
-                continue
-        asked.append(question)
-        if question.key in answers:
-            shown[question.key] = answers[question.key]
-    return asked
-
-
 def form_view(
     form: Form,
     *,
     callback_id: str,
     initial: Mapping[str, str] | None = None,
     metadata: Mapping[str, Any] | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A modal asking the questions of `form` that apply, pre-filled from `initial`.
+    """A modal asking the questions of `form` that apply, pre-filled from `initial`; a note
+    (e.g. why an answer is still needed) replaces its question's hint.
 
     Questions that others depend on dispatch their answer at once (`dispatch_action`), and
     the app re-renders the modal with `views.update` (Slack keeps what was typed).
     """
     initial = initial or {}
-    controlling = {q.when[0] for q in form.questions if q.when is not None}
+    notes = notes or {}
+    controlling = form.controlling
     blocks = [
-        _question_block(q, initial[q.key], q.key in controlling)
-        if initial.get(q.key)
+        _question_block(q, initial.get(q.key), q.key in controlling, notes.get(q.key))
+        if initial.get(q.key) or q.key in notes
         else _blank_block(q, q.key in controlling)
-        for q in _asked(form, initial)[:VIEW_BLOCKS_MAX]
+        for q in form.asked(initial)[:VIEW_BLOCKS_MAX]
     ]
     view: dict[str, Any] = {
         "type": "modal",
@@ -260,10 +294,8 @@ def _without_buttons(reply: Reply) -> Reply:
 
 
 def answers_from_state(form: Form, values: Mapping[str, Any]) -> dict[str, str]:
-    """The answers of a submitted modal (`view.state.values`) keyed by question, as strings.
-
-    Conditional questions whose condition does not hold are left out, as in a conversation.
-    """
+    """The answers of a submitted modal (`view.state.values`) keyed by question, as strings
+    (validation drops those to questions that do not apply)."""
     answers: dict[str, str] = {}
     for question in form.questions:
         element = (values.get(question.key) or {}).get(VALUE_ACTION) or {}
@@ -275,5 +307,4 @@ def answers_from_state(form: Form, values: Mapping[str, Any]) -> dict[str, str]:
         value = value.strip()
         if value:
             answers[question.key] = value
-    asked = {q.key for q in _asked(form, answers)}
-    return {key: value for key, value in answers.items() if key in asked}
+    return answers

@@ -18,7 +18,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.background import MayFile
 from adapters.slack.blocks import (
     answers_from_state,
     fit,
@@ -27,17 +26,21 @@ from adapters.slack.blocks import (
     reply_message,
 )
 from adapters.slack.client import Sleep, retry_handlers
+from adapters.slack.filers import FilerCache
+from adapters.slack.notifier import send
 from adapters.slack.settings import PLATFORM
 from adapters.slack.surface import INTAKE_CALLBACK
 from adapters.slack.workspaces import NotInstalledError, Workspaces
 from bot.app.actions import act, record_thread_reply
-from bot.app.callers import Origin, identify_in
+from bot.app.callers import Origin
 from bot.app.conversation import respond
 from bot.app.desk import Desk
-from bot.app.filing import file_ticket, refusal
+from bot.app.filing import file_ticket
+from bot.app.forms import Form
 from bot.app.intake import SUMMARY, IntakeError, intake_form, validate_answers
+from bot.app.messages import intake as msg
 from bot.app.replies import Reply
-from bot.domain.models import ChatBinding, Identity, ThreadRef
+from bot.domain.models import ChatBinding, Destination, Identity, ThreadRef
 
 __all__ = ["SlackHandlers"]
 
@@ -81,7 +84,7 @@ class SlackHandlers:
         self.wake = wake
         self.sleep = sleep
         self.form = intake_form(desk.policy)
-        self.may_file = MayFile()
+        self.filers = FilerCache(desk)
 
     # -- /ticket ---------------------------------------------------------------------------
 
@@ -89,23 +92,10 @@ class SlackHandlers:
         """After the ack: open the intake modal, or explain privately why not."""
         team = command.get("team_id")
         channel = command.get("channel_id")
-        user = str(command["user_id"])
-        refused: Reply | None = None
-
-        async def may_file() -> bool:
-            nonlocal refused
-            async with self.desk.store.unit() as uow:
-                caller = await identify_in(uow, slack_identity(user), origin)
-                refused = await refusal(uow, caller)
-            return refused is None
-
         origin = Origin(binding=ChatBinding(PLATFORM, team, channel))
-        allowed = await self.may_file.check((user, str(team), str(channel)), may_file)
-        if not allowed and refused is None:
-            allowed = await may_file()  # another request looked it up: fetch the wording
-        if not allowed:
-            if refused is not None:
-                await self.respond(command.get("response_url"), refused)
+        refused = await self.filers.refusal(slack_identity(str(command["user_id"])), origin)
+        if refused is not None:
+            await self.respond(command.get("response_url"), refused)
             return
         view = form_view(
             self.form,
@@ -148,22 +138,20 @@ class SlackHandlers:
     async def intake_submitted(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """Validate and file; the returned dict is the ack (errors, or a confirmation view)."""
         view = body["view"]
-        answers = answers_from_state(self.form, view.get("state", {}).get("values", {}))
-        errors = validate_answers(self.desk.policy, answers)
-        if errors:
-            return _errors(errors, view)
+        raw = answers_from_state(self.form, view.get("state", {}).get("values", {}))
+        try:
+            answers = validate_answers(self.desk.policy, raw)
+        except IntakeError as exc:
+            return _errors(self.form, exc.errors, view, raw)
         meta = _metadata(view)
         team = meta.get("team") or (body.get("team") or {}).get("id")
-        try:
-            filed = await file_ticket(
-                self.desk,
-                reporter=slack_identity(body["user"]["id"]),
-                answers=answers,
-                source_key=f"slack:view:{view['id']}",
-                origin=Origin(binding=ChatBinding(PLATFORM, team, meta.get("channel"))),
-            )
-        except IntakeError as exc:
-            return _errors(exc.errors, view)
+        filed = await file_ticket(
+            self.desk,
+            reporter=slack_identity(body["user"]["id"]),
+            answers=answers,
+            source_key=f"slack:view:{view['id']}",
+            origin=Origin(binding=ChatBinding(PLATFORM, team, meta.get("channel"))),
+        )
         self.wake()  # the announcement waits in the outbox
         title = "Ticket filed" if filed.ticket is not None else "Not filed"
         return {"response_action": "update", "view": notice_view(filed.reply, title=title)}
@@ -256,31 +244,33 @@ class SlackHandlers:
         user: str | None = None,
     ) -> None:
         """Post a reply in a channel (privately to `user` if the reply is private)."""
+        destination = Destination(PLATFORM, channel, thread_ts, user)
         token = await self.workspaces.token(team)
-        message = reply_message(reply)
-        if reply.private and user:
-            await self.client.chat_postEphemeral(
-                channel=channel, user=user, thread_ts=thread_ts, token=token, **message
-            )
-        else:
-            await self.client.chat_postMessage(
-                channel=channel,
-                thread_ts=thread_ts,
-                token=token,
-                unfurl_links=False,
-                unfurl_media=False,
-                **message,
-            )
+        await send(self.client, destination=destination, reply=reply, token=token)
 
 
-def _errors(errors: Mapping[str, str], view: Mapping[str, Any]) -> dict[str, Any]:
-    """`response_action: errors`, each under its question (Slack rejects unknown block ids)."""
-    shown = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
-    placed: dict[str, str] = {}
-    for key, text in errors.items():
-        where = key if key in shown else shown[0] if shown else key
-        placed[where] = " ".join(filter(None, (placed.get(where), fit(text, ERROR_MAX))))
-    return {"response_action": "errors", "errors": placed}
+def _errors(
+    form: Form, errors: Mapping[str, str], view: Mapping[str, Any], answers: Mapping[str, str]
+) -> dict[str, Any]:
+    """Each error under its question. If an answer is still needed for a question the modal
+    does not show yet (submitted before it appeared), the modal is redrawn with it, every
+    answer kept and the errors as the questions' hints (Slack rejects errors on block ids it
+    does not show)."""
+    shown = {b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"}
+    if all(key in shown for key in errors):
+        return {
+            "response_action": "errors",
+            "errors": {key: fit(text, ERROR_MAX) for key, text in errors.items()},
+        }
+    notes = {key: text if key in shown else msg.NEW_QUESTION for key, text in errors.items()}
+    redrawn = form_view(
+        form,
+        callback_id=INTAKE_CALLBACK,
+        initial=answers,
+        metadata=_metadata(view),
+        notes=notes,
+    )
+    return {"response_action": "update", "view": redrawn}
 
 
 def _metadata(view: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The Slack Notifier: posts outbox content (a neutral Reply) as Block Kit messages."""
+"""Every Slack post leaves through `send`: direct answers and the outbox's posts alike."""
 
 from __future__ import annotations
 
@@ -12,10 +12,49 @@ from adapters.slack.settings import PLATFORM
 from bot.app.replies import Reply
 from bot.domain.models import Customer, Destination, ThreadRef
 
-__all__ = ["SlackNotifier", "TokenFor"]
+__all__ = ["SlackNotifier", "TokenFor", "send"]
 
 # Which bot token posts to a destination (one per workspace when installed through OAuth).
 TokenFor = Callable[[Destination], Awaitable[str | None]]
+
+
+async def send(
+    client: AsyncWebClient, *, destination: Destination, reply: Reply, token: str | None
+) -> ThreadRef:
+    """Post `reply` at a Slack destination and return the thread it now lives in.
+
+    A destination naming only a user (no channel, or the user as channel) is their direct
+    message with the app, opened first; a private reply to a user in a channel is ephemeral
+    (only they see it); anything else is posted for everyone, links not unfurled.
+    """
+    if destination.platform != PLATFORM:
+        raise ValueError(f"not a Slack destination: {destination.platform}")
+    message = reply_message(reply)
+    auth: dict[str, Any] = {"token": token} if token else {}
+    channel = destination.conversation
+    direct = bool(destination.user) and channel in ("", destination.user)
+    if direct:
+        opened = await client.conversations_open(users=destination.user, **auth)
+        channel = opened["channel"]["id"]
+    elif reply.private and destination.user:
+        await client.chat_postEphemeral(
+            channel=channel,
+            user=destination.user,
+            thread_ts=destination.thread,
+            **message,
+            **auth,
+        )
+        return ThreadRef(PLATFORM, channel, destination.thread or "")
+    posted = await client.chat_postMessage(
+        channel=channel,
+        thread_ts=destination.thread,
+        unfurl_links=False,
+        unfurl_media=False,
+        **message,
+        **auth,
+    )
+    ts = posted["ts"]
+    return ThreadRef(PLATFORM, posted.get("channel") or channel, destination.thread or ts)
 
 
 class SlackNotifier:
@@ -31,38 +70,11 @@ class SlackNotifier:
         return binding.conversation if binding is not None else None
 
     async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
-        """Post `content` to the destination and return the thread it now lives in."""
-        if destination.platform != PLATFORM:
-            raise ValueError(f"not a Slack destination: {destination.platform}")
-        reply = Reply.from_json(content)
-        message = reply_message(reply)
+        """Post `content` (a Reply as JSON) to the destination (see `send`)."""
         token = await self._token_for(destination) if self._token_for else None
-        auth: dict[str, Any] = {"token": token} if token else {}
-        channel = destination.conversation
-        direct = bool(destination.user) and channel in ("", destination.user)
-        if direct:
-            # A message to one person goes to their DM with the app, which must be opened.
-            opened = await self._client.conversations_open(users=destination.user, **auth)
-            channel = opened["channel"]["id"]
-        elif reply.private and destination.user:
-            await self._client.chat_postEphemeral(
-                channel=channel,
-                user=destination.user,
-                thread_ts=destination.thread,
-                **message,
-                **auth,
-            )
-            return ThreadRef(PLATFORM, channel, destination.thread or "")
-        posted = await self._client.chat_postMessage(
-            channel=channel,
-            thread_ts=destination.thread,
-            unfurl_links=False,
-            unfurl_media=False,
-            **message,
-            **auth,
+        return await send(
+            self._client, destination=destination, reply=Reply.from_json(content), token=token
         )
-        ts = posted["ts"]
-        return ThreadRef(PLATFORM, posted.get("channel") or channel, destination.thread or ts)
 
     async def edit(self, *, destination: Destination, content: dict[str, Any]) -> None:
         """Redraw the message at `destination` (its channel and ts) with chat.update."""

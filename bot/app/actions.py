@@ -14,37 +14,29 @@ from typing import Any
 
 from bot.app.announcements import keep_current
 from bot.app.callers import Caller, identify_in
-from bot.app.commands import (
-    MAX_MINUTES,
-    MIN_MINUTES,
-    duration_text,
-    parse_priority,
-    parse_status,
-    read_duration,
-)
+from bot.app.commands import duration_text, parse_priority, parse_status, read_duration
 from bot.app.desk import Desk
-from bot.app.lifecycle import (
-    APPROVE,
-    DECLINE,
-    LOG_TIME,
-    REPLY,
-    REPRIORITISE,
-    SET_STATUS,
-    STATUS_OF_ACTION,
-    TRANSITIONS,
-)
 from bot.app.messages import tickets as msg
 from bot.app.messages.questions import not_found
 from bot.app.messages.text import STATUS_LABELS
 from bot.app.outbox import post_to_thread
 from bot.app.ports import UnitOfWork
 from bot.app.replies import Reply
-from bot.domain.models import ApprovalState, Identity, ThreadRef, Ticket, TicketStatus
-from bot.domain.sla import first_response_due
+from bot.domain.lifecycle import (
+    MAX_MINUTES,
+    MIN_MINUTES,
+    STATUS_OF_ACTION,
+    Action,
+    Refusal,
+    decision,
+    first_response,
+    priority_change,
+    status_change,
+    time_entry_refusal,
+)
+from bot.domain.models import Identity, ThreadRef, Ticket
 
 __all__ = ["ACTIONS", "act", "record_thread_reply"]
-
-S = TicketStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,29 +86,31 @@ async def act(
         return await handler(_Act(desk, uow, caller, ticket, now, (text or "").strip()), action)
 
 
+# How a refusal that needs nothing but the ticket is worded.
+_REFUSED: dict[Refusal, Callable[[Ticket], Reply]] = {
+    Refusal.AWAITING_APPROVAL: msg.awaiting_approval,
+    Refusal.FINAL: msg.priority_final,
+    Refusal.NOT_PENDING: msg.not_pending,
+    Refusal.FIXED_FEE: msg.fixed_fee,
+}
+
+
 async def _status(a: _Act, action: str) -> Reply:
     if not a.caller.is_agent:
         return msg.agents_only("change a ticket's status")
-    target = STATUS_OF_ACTION.get(action) or parse_status(a.text)
+    target = STATUS_OF_ACTION.get(Action(action)) or parse_status(a.text)
     if target is None:
         return msg.needs_text("the new status, e.g. 'set SUP-1001 waiting on customer'.")
-    ticket = a.ticket
-    if ticket.status is target:
-        return msg.already(ticket, STATUS_LABELS[target].lower())
-    if target not in TRANSITIONS[ticket.status]:
-        return msg.illegal_transition(ticket, target)
-    if (
-        target is S.IN_PROGRESS
-        and ticket.consultancy
-        and ticket.approval is not ApprovalState.APPROVED
-    ):
-        return msg.awaiting_approval(ticket)
-    changes: dict[str, Any] = {"status": target}
-    first = ticket.first_responded_at is None and target is not S.OPEN
-    if first:
-        changes["first_responded_at"] = a.now
+    changes = status_change(a.ticket, target, a.now)
+    if changes is Refusal.ALREADY:
+        return msg.already(a.ticket, STATUS_LABELS[target].lower())
+    if changes is Refusal.ILLEGAL:
+        return msg.illegal_transition(a.ticket, target)
+    if isinstance(changes, Refusal):
+        return _REFUSED[changes](a.ticket)
     updated = await a.update("status", **changes)
     await a.post(updated, msg.status_update(a.desk.policy, updated, a.caller.name, a.now), target)
+    first = "first_responded_at" in changes
     note = f" {msg.first_response_note(a.desk.policy, updated, a.now)}" if first else ""
     return msg.done(f"{updated.ref} is now {STATUS_LABELS[target].lower()}.{note}")
 
@@ -126,33 +120,26 @@ async def _reply(a: _Act, action: str) -> Reply:
         return msg.needs_text("the message, e.g. 'reply SUP-1001 We are looking into it'.")
     if not (a.caller.is_agent or a.caller.can_file):
         return not_found(a.ticket.ref)
-    changes: dict[str, Any] = {}
-    first = a.caller.is_agent and a.ticket.first_responded_at is None
-    if first:
-        changes["first_responded_at"] = a.now
-        if a.ticket.status is S.OPEN:
-            changes["status"] = S.ACKNOWLEDGED
+    changes = first_response(a.ticket, a.now) if a.caller.is_agent else {}
     updated = await a.update("reply", **changes)
     await a.post(updated, msg.agent_reply(updated, a.caller.name, a.text), "reply")
+    first = "first_responded_at" in changes
     note = f" {msg.first_response_note(a.desk.policy, updated, a.now)}" if first else ""
     return msg.done(f"Your reply was posted on {updated.ref}.{note}")
 
 
 async def _decide(a: _Act, action: str) -> Reply:
-    ticket = a.ticket
     if not a.caller.is_approver:
         return msg.approvers_only(a.caller.customer)
-    if ticket.approval is not ApprovalState.PENDING:
-        return msg.not_pending(ticket)
-    state = ApprovalState.APPROVED if action == APPROVE else ApprovalState.DECLINED
-    updated = await a.update(
-        action.removeprefix("ticket."),
-        approval=state,
-        approval_by=a.caller.identity,
-        approval_at=a.now,
-    )
+    approve = action == Action.APPROVE
+    changes = decision(a.ticket, approve=approve, by=a.caller.identity, at=a.now)
+    if isinstance(changes, Refusal):
+        return _REFUSED[changes](a.ticket)
+    updated = await a.update(action.removeprefix("ticket."), **changes)
     await a.post(
-        updated, msg.approval_decided(a.desk.policy, updated, a.caller.name, a.now, a.text), state
+        updated,
+        msg.approval_decided(a.desk.policy, updated, a.caller.name, a.now, a.text),
+        updated.approval,
     )
     return msg.decision_made(updated, a.text)
 
@@ -165,21 +152,13 @@ async def _reprioritise(a: _Act, action: str) -> Reply:
     if parsed is None or not parsed[1]:
         return msg.unknown_priority(policy)
     priority, reason = parsed
-    if a.ticket.status in (S.RESOLVED, S.CLOSED):
-        return msg.priority_final(a.ticket)
-    if priority is a.ticket.priority:
-        return msg.already(a.ticket, f"{policy.priority(priority).name}")
+    changes = priority_change(a.desk.calendar, policy, a.ticket, priority)
+    if changes is Refusal.ALREADY:
+        return msg.already(a.ticket, policy.priority(priority).name)
+    if isinstance(changes, Refusal):
+        return _REFUSED[changes](a.ticket)
     rule = policy.priority(priority)
-    changes: dict[str, Any] = {
-        "priority": priority,
-        "priority_reason": f"{rule.name}: reprioritised by {a.caller.name}: {reason}",
-    }
-    # Once the first response is given its SLA outcome is history: the due instant it was
-    # measured against stays; the new priority only matters for the work from here on.
-    if a.ticket.first_responded_at is None:
-        changes["first_response_due"] = first_response_due(
-            a.desk.calendar, policy, opened=a.ticket.opened_at, priority=priority
-        )
+    changes["priority_reason"] = f"{rule.name}: reprioritised by {a.caller.name}: {reason}"
     updated = await a.update("reprioritise", **changes)
     await a.post(updated, msg.reprioritised(policy, updated, a.caller.name, reason), "priority")
     return msg.done(msg.reprioritised_note(policy, updated))
@@ -189,15 +168,14 @@ async def _log_time(a: _Act, action: str) -> Reply:
     ticket = a.ticket
     if not a.caller.is_agent:
         return msg.agents_only("log time")
-    if not ticket.consultancy:
-        return msg.fixed_fee(ticket)
-    if ticket.approval is not ApprovalState.APPROVED:
-        return msg.awaiting_approval(ticket)
+    refused = time_entry_refusal(ticket)
+    if refused is not None:
+        return _REFUSED[refused](ticket)
     parsed = read_duration(a.text)
     if parsed is None:
         return msg.bad_duration(a.text, MIN_MINUTES, MAX_MINUTES)
     minutes, note = parsed
-    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+    if time_entry_refusal(ticket, minutes) is Refusal.OUT_OF_RANGE:
         return msg.duration_out_of_range(duration_text(a.text), MIN_MINUTES, MAX_MINUTES)
     await a.uow.tickets.log_time(
         ref=ticket.ref, agent=a.caller.identity, minutes=minutes, at=a.now, note=note
@@ -208,12 +186,12 @@ async def _log_time(a: _Act, action: str) -> Reply:
 
 _Handler = Callable[[_Act, str], Awaitable[Reply]]
 _HANDLERS: dict[str, _Handler] = {
-    **{name: _status for name in (*STATUS_OF_ACTION, SET_STATUS)},
-    REPLY: _reply,
-    APPROVE: _decide,
-    DECLINE: _decide,
-    REPRIORITISE: _reprioritise,
-    LOG_TIME: _log_time,
+    **{name: _status for name in (*STATUS_OF_ACTION, Action.SET_STATUS)},
+    Action.REPLY: _reply,
+    Action.APPROVE: _decide,
+    Action.DECLINE: _decide,
+    Action.REPRIORITISE: _reprioritise,
+    Action.LOG_TIME: _log_time,
 }
 ACTIONS = frozenset(_HANDLERS)
 
@@ -232,9 +210,7 @@ async def record_thread_reply(
         caller = await identify_in(uow, author)
         if not caller.is_agent:
             return None
-        changes: dict[str, Any] = {"first_responded_at": now}
-        if ticket.status is S.OPEN:
-            changes["status"] = S.ACKNOWLEDGED
+        changes = first_response(ticket, now)
         updated = await uow.tickets.update(
             ref=ticket.ref, actor=str(author), action="first_response", at=now, **changes
         )

@@ -9,15 +9,50 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.app.lifecycle import approval_buttons, ticket_buttons
 from bot.app.messages import tickets as msg
 from bot.app.outbox import announce_key, announcement_platforms, approval_key, edit_posted
 from bot.app.ports import UnitOfWork
-from bot.app.replies import Reply
-from bot.domain.models import Customer, Identity, Role, Ticket
+from bot.app.replies import Button, ButtonStyle, Reply
+from bot.domain.lifecycle import STATUS_OF_ACTION, TRANSITIONS, Action
+from bot.domain.models import ApprovalState, Customer, Identity, Role, Ticket
 from bot.domain.policy import Policy
 
-__all__ = ["announcement_of", "approval_request_of", "keep_current"]
+__all__ = [
+    "announcement_of",
+    "approval_buttons",
+    "approval_request_of",
+    "keep_current",
+    "ticket_buttons",
+]
+
+
+def ticket_buttons(ticket: Ticket) -> tuple[Button, ...]:
+    """The buttons on a ticket's announcement: the agents' next steps, then approval if pending.
+
+    Only steps the life cycle allows from the ticket's current status are offered.
+    """
+    allowed = TRANSITIONS[ticket.status]
+    agent = tuple(
+        Button(
+            msg.BUTTON_LABELS[a],
+            a,
+            ticket.ref,
+            ButtonStyle.PRIMARY if a is Action.ACKNOWLEDGE else ButtonStyle.DEFAULT,
+        )
+        for a in (Action.ACKNOWLEDGE, Action.START, Action.RESOLVE)
+        if STATUS_OF_ACTION[a] in allowed
+    )
+    return agent + approval_buttons(ticket)
+
+
+def approval_buttons(ticket: Ticket) -> tuple[Button, ...]:
+    """Approve / Decline, while a consultancy ticket waits for approval."""
+    if ticket.approval is not ApprovalState.PENDING:
+        return ()
+    return (
+        Button(msg.BUTTON_LABELS[Action.APPROVE], Action.APPROVE, ticket.ref, ButtonStyle.PRIMARY),
+        Button(msg.BUTTON_LABELS[Action.DECLINE], Action.DECLINE, ticket.ref, ButtonStyle.DANGER),
+    )
 
 
 async def _name(uow: UnitOfWork, identity: Identity) -> str:

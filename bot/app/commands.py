@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain.lifecycle import MAX_MINUTES, MIN_MINUTES, Action
 from bot.domain.models import TicketStatus
 from bot.domain.policy import Policy, PriorityKey
 
 __all__ = [
-    "MAX_MINUTES",
-    "MIN_MINUTES",
+    "VERBS",
     "Command",
     "duration_text",
     "find_ref",
@@ -26,38 +26,36 @@ __all__ = [
     "read_duration",
 ]
 
-MIN_MINUTES = 1  # one time entry: at least a minute, at most a day
-MAX_MINUTES = 24 * 60
-
-# Verb -> action name (the constants of bot.app.actions; strings here to avoid an import cycle).
-VERBS = {
-    "ack": "ticket.acknowledge",
-    "acknowledge": "ticket.acknowledge",
-    "kvitter": "ticket.acknowledge",
-    "start": "ticket.start",
-    "begin": "ticket.start",
-    "wait": "ticket.wait",
-    "resolve": "ticket.resolve",
-    "solve": "ticket.resolve",
-    "løs": "ticket.resolve",
-    "close": "ticket.close",
-    "luk": "ticket.close",
-    "reopen": "ticket.reopen",
-    "genåbn": "ticket.reopen",
-    "set": "ticket.status",
-    "approve": "ticket.approve",
-    "godkend": "ticket.approve",
-    "decline": "ticket.decline",
-    "reject": "ticket.decline",
-    "afvis": "ticket.decline",
-    "reply": "ticket.reply",
-    "answer": "ticket.reply",
-    "svar": "ticket.reply",
-    "priority": "ticket.reprioritise",
-    "prio": "ticket.reprioritise",
-    "reprioritise": "ticket.reprioritise",
-    "reprioritize": "ticket.reprioritise",
-    "log": "ticket.log_time",
+_A = Action
+# Verb -> the action it names.
+VERBS: dict[str, Action] = {
+    "ack": _A.ACKNOWLEDGE,
+    "acknowledge": _A.ACKNOWLEDGE,
+    "kvitter": _A.ACKNOWLEDGE,
+    "start": _A.START,
+    "begin": _A.START,
+    "wait": _A.WAIT,
+    "resolve": _A.RESOLVE,
+    "solve": _A.RESOLVE,
+    "løs": _A.RESOLVE,
+    "close": _A.CLOSE,
+    "luk": _A.CLOSE,
+    "reopen": _A.REOPEN,
+    "genåbn": _A.REOPEN,
+    "set": _A.SET_STATUS,
+    "approve": _A.APPROVE,
+    "godkend": _A.APPROVE,
+    "decline": _A.DECLINE,
+    "reject": _A.DECLINE,
+    "afvis": _A.DECLINE,
+    "reply": _A.REPLY,
+    "answer": _A.REPLY,
+    "svar": _A.REPLY,
+    "priority": _A.REPRIORITISE,
+    "prio": _A.REPRIORITISE,
+    "reprioritise": _A.REPRIORITISE,
+    "reprioritize": _A.REPRIORITISE,
+    "log": _A.LOG_TIME,
 }
 
 _STATUS_WORDS = {
@@ -103,7 +101,7 @@ _DURATION = re.compile(
 class Command:
     """An action typed as text: the action name, the ticket reference and the rest."""
 
-    action: str
+    action: Action
     ref: str | None
     text: str
 

@@ -1,47 +1,25 @@
-"""Filing a ticket: support levels, classification, storage and announcements in one unit."""
+"""Filing a ticket: who may file, then valid answers stored and announced in one unit of work."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import timedelta
 
 from bot.app.announcements import announcement_of, approval_request_of
 from bot.app.callers import Caller, Origin, identify_in
 from bot.app.desk import Desk
-from bot.app.intake import (
-    AFFECTED,
-    CATEGORY,
-    DATA_LOSS,
-    DESCRIPTION,
-    ENVIRONMENT,
-    INQUIRY,
-    SINCE,
-    SUMMARY,
-    USERS,
-    YES,
-    IntakeError,
-    assess,
-    normalize_answers,
-)
+from bot.app.intake import Answers, Assessment, assess
 from bot.app.messages import tickets as msg
 from bot.app.outbox import approval_key, post_to_customer, post_to_user
-from bot.app.ports import UnitOfWork
+from bot.app.ports import AlreadyFiledError, ForeignSubmissionError, UnitOfWork
 from bot.app.replies import Reply
-from bot.domain.models import (
-    ApprovalState,
-    Customer,
-    Identity,
-    NewTicket,
-    Role,
-    Ticket,
-)
-from bot.domain.policy import Affected
+from bot.domain.models import ApprovalState, Contact, Customer, Identity, NewTicket, Role, Ticket
 from bot.domain.sla import snapshot
 
-__all__ = ["Filed", "IntakeError", "file_ticket", "may_file", "refusal"]
+__all__ = ["Filed", "file_ticket", "may_file"]
 
-_DETAILS = (ENVIRONMENT, SINCE, USERS)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +30,7 @@ class Filed:
     reply: Reply
 
 
-async def refusal(uow: UnitOfWork, caller: Caller) -> Reply | None:
+async def _refusal(uow: UnitOfWork, caller: Caller) -> Reply | None:
     """Why this caller may not file (agent or end user), or None if they may."""
     if caller.is_agent:
         return msg.agent_cannot_file()
@@ -67,56 +45,92 @@ async def refusal(uow: UnitOfWork, caller: Caller) -> Reply | None:
 
 
 async def may_file(desk: Desk, *, reporter: Identity, origin: Origin | None = None) -> Reply | None:
-    """None if `reporter` may file a ticket, else the polite refusal (before any form is shown)."""
+    """None if `reporter` may file a ticket, else the polite refusal (before any form is shown).
+
+    Every platform asks this before showing the form; filing asks again in its own unit of
+    work, so an answer remembered for speed can never file for someone who may not.
+    """
     async with desk.store.unit() as uow:
-        return await refusal(uow, await identify_in(uow, reporter, origin))
+        return await _refusal(uow, await identify_in(uow, reporter, origin))
 
 
 async def file_ticket(
     desk: Desk,
     *,
     reporter: Identity,
-    answers: Mapping[str, str],
+    answers: Answers,
     source_key: str | None = None,
     origin: Origin | None = None,
 ) -> Filed:
-    """File a ticket from intake answers; end users and agents are refused, nothing stored.
+    """File a ticket from valid answers; end users and agents are refused, nothing stored.
 
-    Raises IntakeError for invalid answers (nothing written). Filing twice with the same
-    `source_key` returns the first ticket and posts nothing new.
+    `source_key` names the submission (e.g. a Slack view id): submitted again by the same
+    reporter it answers with the first ticket and posts nothing new; from anyone else it is
+    refused, and nothing is stored or announced.
     """
     now = desk.now()
+    try:
+        async with desk.store.unit() as uow:
+            caller = await identify_in(uow, reporter, origin)
+            refused = await _refusal(uow, caller)
+            if refused is not None:
+                return Filed(None, refused)
+            assert caller.customer is not None  # _refusal() guarantees a filer has a customer
+            assessment = assess(desk.policy, desk.calendar, answers, now)
+            new = _new_ticket(caller.customer, reporter, answers, assessment, source_key)
+            ticket = await uow.tickets.create(ticket=new, actor=str(reporter))
+            approvers = await _announce(uow, desk, ticket, caller.customer, caller)
+            return Filed(ticket, _filed(desk, ticket, caller, approvers, assessment.left))
+    except AlreadyFiledError as before:
+        return await _filed_before(desk, before.ticket, reporter)
+    except ForeignSubmissionError:
+        log.warning("refused a submission by %s that reuses another's key %r", reporter, source_key)
+        return Filed(None, msg.foreign_submission())
+
+
+def _new_ticket(
+    customer: Customer,
+    reporter: Identity,
+    answers: Answers,
+    assessment: Assessment,
+    source_key: str | None,
+) -> NewTicket:
+    """The ticket to store: the answers as given and the assessment as derived."""
+    return NewTicket(
+        customer_id=customer.id,
+        reporter=reporter,
+        summary=answers.summary,
+        description=answers.description,
+        category=answers.category,
+        affected=assessment.affected,
+        data_loss=assessment.data_loss,
+        inquiry=assessment.inquiry,
+        priority=assessment.priority,
+        priority_reason=assessment.reason,
+        opened_at=assessment.opened,
+        first_response_due=assessment.due,
+        consultancy=assessment.consultancy,
+        approval=ApprovalState.PENDING if assessment.consultancy else ApprovalState.NOT_REQUIRED,
+        details=answers.details,
+        source_key=source_key,
+    )
+
+
+def _filed(
+    desk: Desk, ticket: Ticket, caller: Caller, approvers: list[Contact], left: timedelta
+) -> Reply:
+    """The reporter's confirmation (an approver filing consultancy confirms it themselves)."""
+    others = sum(1 for approver in approvers if approver.identity != ticket.reporter)
+    own = caller.customer.name if caller.is_approver and caller.customer is not None else None
+    return msg.filed(desk.policy, ticket, left, approvers=others, own_approval=own)
+
+
+async def _filed_before(desk: Desk, ticket: Ticket, reporter: Identity) -> Filed:
+    """A repeated submission: the first ticket's confirmation, as it stands now."""
+    now = desk.now()
     async with desk.store.unit() as uow:
-        caller = await identify_in(uow, reporter, origin)
-        refused = await refusal(uow, caller)
-        if refused is not None:
-            return Filed(None, refused)
-        assert caller.customer is not None  # refusal() guarantees a filer has a customer
-        values = normalize_answers(desk.policy, answers)
-        assessment = assess(desk.policy, desk.calendar, values, now)
-        inquiry = values[AFFECTED] == INQUIRY
-        new = NewTicket(
-            customer_id=caller.customer.id,
-            reporter=reporter,
-            summary=values[SUMMARY],
-            description=values[DESCRIPTION],
-            category=values[CATEGORY],
-            affected=None if inquiry else Affected(values[AFFECTED]),
-            data_loss=None if inquiry else values[DATA_LOSS] == YES,
-            inquiry=inquiry,
-            priority=assessment.classification.priority,
-            priority_reason=assessment.classification.reason,
-            opened_at=now,
-            first_response_due=assessment.due,
-            consultancy=assessment.consultancy,
-            approval=ApprovalState.PENDING
-            if assessment.consultancy
-            else ApprovalState.NOT_REQUIRED,
-            details={k: values[k] for k in _DETAILS if values.get(k)},
-            source_key=source_key,
-        )
-        ticket = await uow.tickets.create(ticket=new, actor=str(reporter))
-        others = await _announce(uow, desk, ticket, caller.customer, caller, now)
+        caller = await identify_in(uow, reporter)
+        approvers = await _approvers(uow, ticket)
     left = snapshot(
         desk.calendar,
         desk.policy,
@@ -125,16 +139,23 @@ async def file_ticket(
         now=now,
         responded_at=ticket.first_responded_at,
     ).remaining
-    own = caller.customer.name if caller.is_approver else None
-    return Filed(ticket, msg.filed(desk.policy, ticket, left, approvers=others, own_approval=own))
+    return Filed(ticket, _filed(desk, ticket, caller, approvers, left))
+
+
+async def _approvers(uow: UnitOfWork, ticket: Ticket) -> list[Contact]:
+    """The customer's approvers asked about a ticket (none unless it waits for approval)."""
+    if ticket.approval is not ApprovalState.PENDING:
+        return []
+    return await uow.contacts.for_customer(customer_id=ticket.customer_id, roles=[Role.APPROVER])
 
 
 async def _announce(
-    uow: UnitOfWork, desk: Desk, ticket: Ticket, customer: Customer, caller: Caller, now: datetime
-) -> int:
-    """Queue the channel announcement and, for consultancy, the approval requests; return
-    how many approvers besides the reporter were asked (a reporting approver confirms their own
-    request in a direct message worded for them)."""
+    uow: UnitOfWork, desk: Desk, ticket: Ticket, customer: Customer, caller: Caller
+) -> list[Contact]:
+    """Queue the channel announcement and, for consultancy, the approval requests (an
+    approver who reports confirms their own request in a direct message worded for them);
+    return the approvers asked."""
+    at = ticket.opened_at
     announcement = await announcement_of(
         uow, desk.policy, ticket, customer=customer, reporter=caller.name
     )
@@ -144,11 +165,9 @@ async def _announce(
         ticket=ticket,
         origin=ticket.reporter.platform,
         reply=announcement,
-        at=now,
+        at=at,
     )
-    if ticket.approval is not ApprovalState.PENDING:
-        return 0
-    approvers = await uow.contacts.for_customer(customer_id=customer.id, roles=[Role.APPROVER])
+    approvers = await _approvers(uow, ticket)
     for approver in approvers:
         request = await approval_request_of(
             uow,
@@ -163,7 +182,7 @@ async def _announce(
             to=approver.identity,
             reply=request,
             dedupe_key=approval_key(ticket.ref, approver.identity),
-            at=now,
+            at=at,
             ref=ticket.ref,
         )
-    return sum(1 for approver in approvers if approver.identity != ticket.reporter)
+    return approvers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -54,3 +55,28 @@ class Form:
             if q.key == key:
                 return q
         raise KeyError(key)
+
+    def applies(self, question: Question, answers: Mapping[str, str]) -> bool:
+        """Whether `question` is asked at all, given the answers (stored values) before it."""
+        if question.when is None:
+            return True
+        key, values = question.when
+        return answers.get(key) in values
+
+    def asked(self, answers: Mapping[str, str]) -> tuple[Question, ...]:
+        """The questions asked, in order, given these answers: a question whose condition
+        fails is skipped, and its answer, if any, decides nothing after it."""
+        asked: list[Question] = []
+        kept: dict[str, str] = {}
+        for question in self.questions:
+            if not self.applies(question, kept):
+                continue
+            asked.append(question)
+            if question.key in answers:
+                kept[question.key] = answers[question.key]
+        return tuple(asked)
+
+    @property
+    def controlling(self) -> frozenset[str]:
+        """Keys of the questions whose answers decide whether others are asked."""
+        return frozenset(q.when[0] for q in self.questions if q.when is not None)

@@ -1,24 +1,24 @@
-"""The ticket intake: one form definition, its validation, and a pure step-by-step dialogue.
+"""The ticket intake: one form definition, its validation, and what filing the answers means.
 
 Slack and Teams render `intake_form(policy)` at once and submit all answers to
-`validate_answers`; the console and direct messages walk the same questions with `start` and
-`advance`, which take a state and an answer and return the next state and the replies.
+`validate_answers`; the console and direct messages walk the same questions step by step
+(bot/app/dialogue.py). Both end in `Answers`, each answer parsed once, which `assess` turns
+into everything filing needs.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
+from types import MappingProxyType
 
 from bot.app.forms import Choice, Form, Question, QuestionKind
 from bot.app.messages import intake as msg
-from bot.app.replies import Reply
 from bot.domain.calendar import BusinessCalendar
-from bot.domain.policy import Affected, Policy
-from bot.domain.priority import Classification, classify
+from bot.domain.policy import Affected, Policy, PriorityKey
+from bot.domain.priority import classify
 from bot.domain.sla import first_response_due, snapshot
 
 __all__ = [
@@ -26,23 +26,19 @@ __all__ = [
     "CATEGORY",
     "DATA_LOSS",
     "DESCRIPTION",
+    "DETAILS",
     "ENVIRONMENT",
     "INQUIRY",
     "OTHER",
     "SINCE",
     "SUMMARY",
     "USERS",
+    "Answers",
     "Assessment",
     "IntakeError",
-    "IntakeState",
-    "Phase",
-    "Step",
-    "advance",
     "assess",
     "intake_form",
-    "normalize_answers",
     "parse_answer",
-    "start",
     "validate_answers",
 ]
 
@@ -54,6 +50,7 @@ CATEGORY = "category"
 ENVIRONMENT = "environment"
 SINCE = "since"
 USERS = "users"
+DETAILS = (ENVIRONMENT, SINCE, USERS)  # optional; kept with the ticket when given
 
 INQUIRY = "inquiry"  # the AFFECTED answer for "just a question"
 OTHER = "other"  # the CATEGORY answer for "something else"
@@ -64,14 +61,9 @@ DETAIL_MAX = 200
 USERS_MAX = 1_000_000
 
 _SKIP_WORDS = {"skip", "-", "spring over", "none", "ingen"}
-_CANCEL_WORDS = {"cancel", "/cancel", "annuller", "afbryd", "stop"}
-_BACK_WORDS = {"back", "/back", "tilbage"}
-_CONFIRM_WORDS = {"yes", "y", "ok", "confirm", "file", "file it", "send", "ja", "j"}
-_DECLINE_WORDS = {"no", "n", "nej"}
-# Typed as a first word during intake, these are commands, not answers ('/ticket x' too).
-_BOT_COMMANDS = {"/ticket", "/support", "/help", "/status", "/as", "/whoami", "/new"}
-_COMMAND = re.compile(r"/[a-zæøå]+", re.IGNORECASE)
 _ALIASES = {"ja": YES, "j": YES, "y": YES, "nej": NO, "n": NO}
+# A whole number, digits grouped in threes by one separator ("1.200", "1,200", "1 200").
+_GROUPED = re.compile(r"\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*")
 
 
 class IntakeError(ValueError):
@@ -161,14 +153,6 @@ def intake_form(policy: Policy) -> Form:
     )
 
 
-def applies(question: Question, answers: Mapping[str, str]) -> bool:
-    """Whether a question is asked at all, given the answers so far."""
-    if question.when is None:
-        return True
-    key, values = question.when
-    return answers.get(key) in values
-
-
 def parse_answer(question: Question, raw: str | None) -> tuple[str, str | None]:
     """Normalise one answer: (value, None) or ("", friendly error).
 
@@ -191,11 +175,21 @@ def parse_answer(question: Question, raw: str | None) -> tuple[str, str | None]:
     if len(text) > question.max_length:
         return "", msg.too_long(len(text), question.max_length)
     if question.key == USERS:
-        digits = text.replace(".", "").replace(",", "").replace(" ", "")
-        if not (digits.isascii() and digits.isdigit()) or not 0 < int(digits) <= USERS_MAX:
-            return "", msg.NOT_A_NUMBER
-        return str(int(digits)), None
+        return _users(text)
     return text, None
+
+
+def _users(text: str) -> tuple[str, str | None]:
+    """A whole number of users; '2,5' or '2.5' is no count (nor 25), '1.200' is 1200."""
+    digits = text
+    grouped = _GROUPED.fullmatch(text)
+    if grouped is not None:
+        digits = re.sub(r"[.,\s]", "", text)
+    elif any(mark in text for mark in ".,"):
+        return "", msg.not_whole_users(text)
+    if not (digits.isascii() and digits.isdigit()) or not 0 < int(digits) <= USERS_MAX:
+        return "", msg.NOT_A_NUMBER
+    return str(int(digits)), None
 
 
 def _choose(question: Question, text: str) -> tuple[str, str | None]:
@@ -211,38 +205,68 @@ def _choose(question: Question, text: str) -> tuple[str, str | None]:
     return "", msg.not_a_choice(question)
 
 
-def validate_answers(policy: Policy, answers: Mapping[str, str]) -> dict[str, str]:
-    """Question key -> friendly error for every bad answer; empty means all is well."""
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """Valid intake answers: the stored value of every question asked (an optional one left
+    out is ""). Made by `validate_answers` or the step-by-step dialogue, each answer parsed
+    once; nothing after them parses an answer again."""
+
+    values: Mapping[str, str]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+
+    @property
+    def summary(self) -> str:
+        """The one-line summary."""
+        return self.values[SUMMARY]
+
+    @property
+    def description(self) -> str:
+        """What happens, in the reporter's words."""
+        return self.values[DESCRIPTION]
+
+    @property
+    def category(self) -> str:
+        """The category key (a scope item, a consultancy service, or OTHER)."""
+        return self.values[CATEGORY]
+
+    @property
+    def details(self) -> dict[str, str]:
+        """The optional details given (environment, since, users)."""
+        return {key: self.values[key] for key in DETAILS if self.values.get(key)}
+
+
+def validate_answers(policy: Policy, raw: Mapping[str, str]) -> Answers:
+    """The answers of a one-shot form, each parsed once; IntakeError with every question's
+    error if any is bad. Answers to questions that do not apply are dropped."""
+    form = intake_form(policy)
     errors: dict[str, str] = {}
-    normalised: dict[str, str] = {}
-    for question in intake_form(policy).questions:
-        if not applies(question, normalised):
+    values: dict[str, str] = {}
+    for question in form.questions:
+        if not form.applies(question, values):
             continue
-        value, error = parse_answer(question, answers.get(question.key))
+        value, error = parse_answer(question, raw.get(question.key))
         if error is not None:
             errors[question.key] = error
         else:
-            normalised[question.key] = value
-    return errors
-
-
-def normalize_answers(policy: Policy, answers: Mapping[str, str]) -> dict[str, str]:
-    """The answers as stored values (questions that do not apply dropped); IntakeError if bad."""
-    errors = validate_answers(policy, answers)
+            values[question.key] = value
     if errors:
         raise IntakeError(errors)
-    normalised: dict[str, str] = {}
-    for question in intake_form(policy).questions:
-        if applies(question, normalised):
-            normalised[question.key] = parse_answer(question, answers.get(question.key))[0]
-    return normalised
+    return Answers(values)
 
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
-    """What filing these answers now would mean: priority, reason, due, billing."""
+    """Everything filing these answers at `opened` means, derived once: who is affected, the
+    risk of data loss or an inquiry, the priority and its reason, the first-response due
+    instant and business time left, and billing."""
 
-    classification: Classification
+    affected: Affected | None
+    data_loss: bool | None
+    inquiry: bool
+    priority: PriorityKey
+    reason: str
     opened: datetime
     due: datetime
     left: timedelta
@@ -251,172 +275,23 @@ class Assessment:
 
 
 def assess(
-    policy: Policy, calendar: BusinessCalendar, answers: Mapping[str, str], now: datetime
+    policy: Policy, calendar: BusinessCalendar, answers: Answers, now: datetime
 ) -> Assessment:
-    """Classify normalised answers and compute the first-response due instant from `now`."""
-    inquiry = answers[AFFECTED] == INQUIRY
-    classification = classify(
-        policy,
-        affected=None if inquiry else Affected(answers[AFFECTED]),
-        data_loss=None if inquiry else answers[DATA_LOSS] == YES,
-        inquiry=inquiry,
-    )
-    due = first_response_due(calendar, policy, opened=now, priority=classification.priority)
-    left = snapshot(
-        calendar, policy, opened=now, priority=classification.priority, now=now
-    ).remaining
-    category = answers[CATEGORY]
+    """Classify the answers and compute the first-response due instant from `now`."""
+    inquiry = answers.values[AFFECTED] == INQUIRY
+    affected = None if inquiry else Affected(answers.values[AFFECTED])
+    data_loss = None if inquiry else answers.values[DATA_LOSS] == YES
+    classification = classify(policy, affected=affected, data_loss=data_loss, inquiry=inquiry)
+    priority = classification.priority
     return Assessment(
-        classification=classification,
+        affected=affected,
+        data_loss=data_loss,
+        inquiry=inquiry,
+        priority=priority,
+        reason=classification.reason,
         opened=now,
-        due=due,
-        left=left,
-        consultancy=policy.is_consultancy(category),
-        category_name=policy.category_name(category) or msg.OTHER_CATEGORY,
+        due=first_response_due(calendar, policy, opened=now, priority=priority),
+        left=snapshot(calendar, policy, opened=now, priority=priority, now=now).remaining,
+        consultancy=policy.is_consultancy(answers.category),
+        category_name=policy.category_name(answers.category) or msg.OTHER_CATEGORY,
     )
-
-
-class Phase(StrEnum):
-    """Where a step-by-step intake stands."""
-
-    ASKING = "asking"
-    CONFIRMING = "confirming"
-    CONFIRMED = "confirmed"
-    CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True, slots=True)
-class IntakeState:
-    """The dialogue so far: answers in the order given and the question being asked."""
-
-    phase: Phase
-    answers: tuple[tuple[str, str], ...] = ()
-    current: str | None = None
-
-    @property
-    def values(self) -> dict[str, str]:
-        """The answers as a dict (question key -> stored value)."""
-        return dict(self.answers)
-
-    @property
-    def finished(self) -> bool:
-        """Confirmed or cancelled: nothing more to ask."""
-        return self.phase in (Phase.CONFIRMED, Phase.CANCELLED)
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """The next state and what to say."""
-
-    state: IntakeState
-    replies: tuple[Reply, ...]
-
-
-def start(
-    policy: Policy,
-    calendar: BusinessCalendar,
-    *,
-    now: datetime,
-    prefill: Mapping[str, str] | None = None,
-) -> Step:
-    """Begin the dialogue; valid prefilled answers (e.g. `/ticket the summary`) are kept, and
-    one over its length limit is cut to fit, saying so."""
-    form = intake_form(policy)
-    kept: list[tuple[str, str]] = []
-    notes: list[Reply] = []
-    for question in form.questions:
-        raw = (prefill or {}).get(question.key)
-        if raw is None or not applies(question, dict(kept)):
-            continue
-        value, error = parse_answer(question, raw)
-        if error is not None and question.kind is QuestionKind.TEXT:
-            whole = " ".join(raw.split())
-            if len(whole) > question.max_length:
-                value, error = parse_answer(question, _cut(whole, question.max_length))
-                if error is None:
-                    notes.append(msg.shortened(question, value, len(whole)))
-        if error is None and value:
-            kept.append((question.key, value))
-    state = IntakeState(Phase.ASKING, tuple(kept))
-    intro = msg.intake_intro(len(form.questions))
-    return _next(policy, calendar, state, now, (intro, *notes))
-
-
-def _cut(text: str, limit: int) -> str:
-    """The first part of `text` within `limit`, at a word boundary when one is near."""
-    head = text[:limit]
-    if len(text) > limit and " " in head[-30:]:
-        head = head.rsplit(" ", 1)[0]
-    return head.rstrip()
-
-
-def advance(
-    policy: Policy, calendar: BusinessCalendar, state: IntakeState, text: str, *, now: datetime
-) -> Step:
-    """Take one answer (or cancel / back / confirm) and return the next step."""
-    word = " ".join(text.split()).casefold()
-    if state.finished:
-        return Step(state, ())
-    if word in _CANCEL_WORDS:
-        return Step(IntakeState(Phase.CANCELLED, state.answers), (msg.intake_cancelled(),))
-    if word in _BACK_WORDS:
-        return _back(policy, calendar, state, now)
-    command = _slash_command(text)
-    if command is not None:
-        form = intake_form(policy)
-        question = form.question(state.current) if state.current else None
-        again = _ask(form, question, state) if question is not None else msg.confirm_reask()
-        return Step(state, (msg.mid_ticket(command), again))
-    if state.phase is Phase.CONFIRMING:
-        if word in _CONFIRM_WORDS:
-            return Step(replace(state, phase=Phase.CONFIRMED, current=None), ())
-        if word in _DECLINE_WORDS:
-            return Step(IntakeState(Phase.CANCELLED, state.answers), (msg.intake_cancelled(),))
-        return Step(state, (msg.confirm_reask(),))
-    form = intake_form(policy)
-    question = form.question(state.current) if state.current else None
-    if question is None:  # a state built by hand without a current question
-        return _next(policy, calendar, state, now, ())
-    value, error = parse_answer(question, text)
-    if error is not None:
-        return Step(state, (msg.reask(error), _ask(form, question, state)))
-    answered = state.answers + ((question.key, value),)
-    return _next(policy, calendar, IntakeState(Phase.ASKING, answered), now, ())
-
-
-def _slash_command(text: str) -> str | None:
-    """A bot command such as '/ticket' typed as an answer (a path like '/var/log' is not)."""
-    words = text.split()
-    if not words or not _COMMAND.fullmatch(words[0]):
-        return None
-    return words[0] if len(words) == 1 or words[0].casefold() in _BOT_COMMANDS else None
-
-
-def _next(
-    policy: Policy,
-    calendar: BusinessCalendar,
-    state: IntakeState,
-    now: datetime,
-    before: tuple[Reply, ...],
-) -> Step:
-    form = intake_form(policy)
-    values = state.values
-    for question in form.questions:
-        if question.key not in values and applies(question, values):
-            asking = IntakeState(Phase.ASKING, state.answers, question.key)
-            return Step(asking, before + (_ask(form, question, asking),))
-    assessment = assess(policy, calendar, values, now)
-    confirming = IntakeState(Phase.CONFIRMING, state.answers)
-    return Step(confirming, before + (msg.intake_summary(policy, form, values, assessment),))
-
-
-def _back(policy: Policy, calendar: BusinessCalendar, state: IntakeState, now: datetime) -> Step:
-    if not state.answers:
-        return _next(policy, calendar, state, now, ())
-    return _next(policy, calendar, IntakeState(Phase.ASKING, state.answers[:-1]), now, ())
-
-
-def _ask(form: Form, question: Question, state: IntakeState) -> Reply:
-    # Numbered by answers given, out of the most there can be (the intro says "at most"): a
-    # question that turns out not to apply ends the walk early instead of making the count jump.
-    return msg.ask(question, len(state.answers) + 1, len(form.questions))

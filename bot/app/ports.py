@@ -25,11 +25,13 @@ from bot.domain.models import (
 )
 
 __all__ = [
+    "AlreadyFiledError",
     "BindingTakenError",
     "Clock",
     "ContactRepository",
     "CustomerRepository",
     "DuplicateError",
+    "ForeignSubmissionError",
     "InboxRepository",
     "Notifier",
     "NotFoundError",
@@ -46,6 +48,20 @@ class NotFoundError(LookupError):
 
 class DuplicateError(ValueError):
     """A record with the same unique key exists already (e.g. an identity bound twice)."""
+
+
+class AlreadyFiledError(DuplicateError):
+    """This submission (its source key) filed `ticket` before, for the same customer and
+    reporter: a repeated submission, to be answered with that ticket."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        super().__init__(f"submission {ticket.source_key!r} filed {ticket.ref} already")
+        self.ticket = ticket
+
+
+class ForeignSubmissionError(DuplicateError):
+    """A submission whose source key belongs to another customer's or reporter's submission:
+    forged or misrouted, and refused (its ticket is not theirs to see)."""
 
 
 class BindingTakenError(DuplicateError):
@@ -145,7 +161,9 @@ class TicketRepository(Protocol):
     async def create(self, *, ticket: NewTicket, actor: str) -> Ticket:
         """Store a ticket with a fresh unique reference and a 'created' event.
 
-        If `ticket.source_key` was used before, return that ticket and write nothing.
+        A source key belongs to the customer and reporter whose submission first used it: if
+        `ticket.source_key` was used before, raise AlreadyFiledError (theirs) or
+        ForeignSubmissionError (someone else's), and write nothing.
         """
         ...
 

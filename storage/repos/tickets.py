@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.app.ports import NotFoundError
+from bot.app.ports import AlreadyFiledError, ForeignSubmissionError, NotFoundError
 from bot.domain.models import (
     ApprovalState,
     Identity,
@@ -133,29 +133,21 @@ class SqlTicketRepository:
     async def create(self, *, ticket: NewTicket, actor: str) -> Ticket:
         """Store a ticket with a fresh unique reference and a 'created' event.
 
-        If `ticket.source_key` was used before, return that ticket and write nothing.
+        A source key belongs to the customer and reporter whose submission first used it: if
+        `ticket.source_key` was used before, raise AlreadyFiledError (theirs) or
+        ForeignSubmissionError (someone else's); the unit then rolls back, writing nothing.
         """
         require_aware(ticket.opened_at, "opened_at")
         require_aware(ticket.first_response_due, "first_response_due")
         if await self._s.get(CustomerRow, ticket.customer_id) is None:
             raise NotFoundError(f"no customer with id {ticket.customer_id}")
-        if ticket.source_key is not None:
-            existing = await self._by_source_key(ticket.source_key)
-            if existing is not None:
-                return existing
+        await self._check_source_key(ticket)
         number = await self._next_number()
         if ticket.source_key is not None and self._dialect != "sqlite":
             # We waited for the counter's row lock, so a concurrent filing of the same
-            # submission has committed by now: look again, and hand the number back if so.
+            # submission has committed by now: look again (raising rolls the number back).
             # (SQLite units hold the write lock from their first statement: no race there.)
-            existing = await self._by_source_key(ticket.source_key)
-            if existing is not None:
-                await self._s.execute(
-                    sa.update(TicketCounterRow)
-                    .where(col(TicketCounterRow.prefix) == self._prefix)
-                    .values(last=number - 1)
-                )
-                return existing
+            await self._check_source_key(ticket)
         row = TicketRow(
             ref=f"{self._prefix}-{number}",
             customer_id=ticket.customer_id,
@@ -337,10 +329,18 @@ class SqlTicketRepository:
     def _dialect(self) -> str:
         return self._s.get_bind().dialect.name
 
-    async def _by_source_key(self, source_key: str) -> Ticket | None:
-        stmt = sa.select(TicketRow).where(col(TicketRow.source_key) == source_key)
+    async def _check_source_key(self, ticket: NewTicket) -> None:
+        """Raise if the ticket's source key filed a ticket before (see `create`)."""
+        if ticket.source_key is None:
+            return
+        stmt = sa.select(TicketRow).where(col(TicketRow.source_key) == ticket.source_key)
         row = (await self._s.scalars(stmt)).first()
-        return ticket_from_row(row) if row else None
+        if row is None:
+            return
+        existing = ticket_from_row(row)
+        if (existing.customer_id, existing.reporter) != (ticket.customer_id, ticket.reporter):
+            raise ForeignSubmissionError(f"source key {ticket.source_key!r} is not theirs")
+        raise AlreadyFiledError(existing)
 
     async def _next_number(self) -> int:
         """Bump the counter in one statement; on PostgreSQL its row stays locked until commit."""

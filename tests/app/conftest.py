@@ -17,6 +17,7 @@ import pytest
 from adapters.console import PLATFORM as CONSOLE
 from adapters.slack.settings import PLATFORM as SLACK
 from bot.app.desk import Desk
+from bot.app.intake import Answers, validate_answers
 from bot.app.ports import Store
 from bot.domain.models import ChatBinding, Customer, Identity, Role
 from bot.domain.policy import default_policy
@@ -113,3 +114,8 @@ async def outbox(store: Any) -> list[Any]:
     far = datetime(2100, 1, 1, tzinfo=CPH)
     async with store.unit() as uow:
         return list(await uow.outbox.due(now=far, limit=1000))
+
+
+def valid(raw: dict[str, str]) -> Answers:
+    """Raw answers as the intake's validation returns them (they must be valid)."""
+    return validate_answers(default_policy(), raw)

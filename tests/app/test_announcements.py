@@ -6,17 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.console import PLATFORM as CONSOLE
-from bot.app import lifecycle
 from bot.app.actions import act, record_thread_reply
 from bot.app.filing import file_ticket
 from bot.app.outbox import drain
 from bot.app.replies import Reply
-from tests.app.conftest import AGNES, ANDERS, CARLA, CONSULTANCY, INCIDENT, World, outbox
+from bot.domain.lifecycle import Action
+from tests.app.conftest import AGNES, ANDERS, CARLA, CONSULTANCY, INCIDENT, World, outbox, valid
 from tests.fakes import RecordingNotifier
 
 
 async def filed_and_posted(world: World, answers: dict[str, str]) -> RecordingNotifier:
-    await file_ticket(world.desk, reporter=CARLA, answers=answers)
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(answers))
     console = RecordingNotifier(CONSOLE)
     await drain(world.desk, {CONSOLE: console})
     return console
@@ -40,19 +40,19 @@ async def test_a_typed_status_change_redraws_the_announcement_with_the_next_step
     console = await filed_and_posted(world, INCIDENT)
     [announcement] = console.deliveries
     assert actions_on(announcement.content) == [
-        lifecycle.ACKNOWLEDGE,
-        lifecycle.START,
-        lifecycle.RESOLVE,
+        Action.ACKNOWLEDGE,
+        Action.START,
+        Action.RESOLVE,
     ]
 
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.ACKNOWLEDGE)
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=Action.ACKNOWLEDGE)
     assert await drain(world.desk, {CONSOLE: console}) == 2  # thread post + redraw
 
     [edit] = console.edits
     assert edit.destination.conversation == "Acme A/S"
     assert edit.destination.thread == announcement.landed.thread  # the announcement itself
     assert shown(edit.content).footer == "Status: Acknowledged"
-    assert actions_on(edit.content) == [lifecycle.START, lifecycle.RESOLVE]
+    assert actions_on(edit.content) == [Action.START, Action.RESOLVE]
     assert shown(edit.content).title == shown(announcement.content).title
 
 
@@ -70,7 +70,7 @@ async def test_a_first_reply_in_the_thread_and_a_new_priority_redraw_it_too(
         world.desk,
         actor=AGNES,
         ref="SUP-1001",
-        action=lifecycle.REPRIORITISE,
+        action=Action.REPRIORITISE,
         text="high stores down",
     )
     await drain(world.desk, {CONSOLE: console})
@@ -81,15 +81,15 @@ async def test_a_first_reply_in_the_thread_and_a_new_priority_redraw_it_too(
 
 async def test_refusals_and_replies_that_change_nothing_redraw_nothing(world: World) -> None:
     console = await filed_and_posted(world, INCIDENT)
-    await act(world.desk, actor=CARLA, ref="SUP-1001", action=lifecycle.RESOLVE)  # refused
-    await act(world.desk, actor=CARLA, ref="SUP-1001", action=lifecycle.REPLY, text="Any news?")
+    await act(world.desk, actor=CARLA, ref="SUP-1001", action=Action.RESOLVE)  # refused
+    await act(world.desk, actor=CARLA, ref="SUP-1001", action=Action.REPLY, text="Any news?")
     await drain(world.desk, {CONSOLE: console})
     assert console.edits == []
 
 
 async def test_an_edit_waits_for_the_announcement_to_be_posted(world: World) -> None:
-    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.START)
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=Action.START)
     console = RecordingNotifier(CONSOLE)
     console.fail = 1  # the announcement fails first
     await drain(world.desk, {CONSOLE: console})
@@ -104,7 +104,7 @@ async def test_an_edit_waits_for_the_announcement_to_be_posted(world: World) -> 
 
 async def test_of_several_due_edits_only_the_newest_is_sent(world: World) -> None:
     console = await filed_and_posted(world, INCIDENT)
-    for action in (lifecycle.ACKNOWLEDGE, lifecycle.START, lifecycle.RESOLVE):
+    for action in (Action.ACKNOWLEDGE, Action.START, Action.RESOLVE):
         await act(world.desk, actor=AGNES, ref="SUP-1001", action=action)
     await drain(world.desk, {CONSOLE: console})
     [edit] = console.edits
@@ -122,10 +122,10 @@ async def test_of_several_due_edits_only_the_newest_is_sent(world: World) -> Non
 
 async def test_an_older_edit_retried_late_never_overwrites_a_newer_one(world: World) -> None:
     console = await filed_and_posted(world, INCIDENT)
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.ACKNOWLEDGE)
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=Action.ACKNOWLEDGE)
     console.fail = 2  # the thread post and the first redraw fail
     await drain(world.desk, {CONSOLE: console})
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.START)
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=Action.START)
     await drain(world.desk, {CONSOLE: console})  # the newer redraw goes out
     world.clock.advance(minutes=5)
     await drain(world.desk, {CONSOLE: console})  # the older one is due again
@@ -136,14 +136,14 @@ async def test_an_older_edit_retried_late_never_overwrites_a_newer_one(world: Wo
 async def test_a_decision_redraws_the_approval_requests_without_buttons(world: World) -> None:
     console = await filed_and_posted(world, CONSULTANCY)
     announcement, request = console.deliveries
-    assert actions_on(request.content) == [lifecycle.APPROVE, lifecycle.DECLINE]
+    assert actions_on(request.content) == [Action.APPROVE, Action.DECLINE]
 
-    await act(world.desk, actor=ANDERS, ref="SUP-1001", action=lifecycle.APPROVE)
+    await act(world.desk, actor=ANDERS, ref="SUP-1001", action=Action.APPROVE)
     await drain(world.desk, {CONSOLE: console})
 
     redrawn = {e.destination.user: e for e in console.edits}
     assert redrawn[None].destination.thread == announcement.landed.thread
-    assert lifecycle.APPROVE not in actions_on(redrawn[None].content)
+    assert Action.APPROVE not in actions_on(redrawn[None].content)
     fields = {f.label: f.value for f in shown(redrawn[None].content).fields}
     assert fields["Billing"] == "Consultancy: billable, approved"
     dm = redrawn["anders"]
@@ -154,6 +154,6 @@ async def test_a_decision_redraws_the_approval_requests_without_buttons(world: W
     )
 
     # Later changes redraw the announcement only: the request says all it needs to.
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.START)
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=Action.START)
     await drain(world.desk, {CONSOLE: console})
     assert [e.destination.user for e in console.edits] == [None, "anders", None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import actions, lifecycle
+from bot.app.actions import ACTIONS
 from bot.app.commands import (
     Command,
     find_ref,
@@ -13,26 +13,27 @@ from bot.app.commands import (
     parse_priority,
     parse_status,
 )
+from bot.domain.lifecycle import Action
 from bot.domain.models import TicketStatus
 from bot.domain.policy import PriorityKey, default_policy
 
 POLICY = default_policy()
-A, C = actions, Command
+C = Command
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("ack SUP-1001", Command(lifecycle.ACKNOWLEDGE, "SUP-1001", "")),
-        ("Acknowledge sup-7", Command(lifecycle.ACKNOWLEDGE, "SUP-7", "")),
-        ("log 1.5h SUP-1 restored users", C(A.LOG_TIME, "SUP-1", "1.5h restored users")),
-        ("log SUP-1001 90m", Command(lifecycle.LOG_TIME, "SUP-1001", "90m")),
-        ("reply SUP-3 We are on it", Command(lifecycle.REPLY, "SUP-3", "We are on it")),
-        ("priority SUP-3 high all down", Command(lifecycle.REPRIORITISE, "SUP-3", "high all down")),
-        ("set SUP-3 waiting on customer", C(A.SET_STATUS, "SUP-3", "waiting on customer")),
-        ("godkend SUP-3", Command(lifecycle.APPROVE, "SUP-3", "")),
-        ("decline SUP-3 too costly", Command(lifecycle.DECLINE, "SUP-3", "too costly")),
-        ("ack", Command(lifecycle.ACKNOWLEDGE, None, "")),
+        ("ack SUP-1001", Command(Action.ACKNOWLEDGE, "SUP-1001", "")),
+        ("Acknowledge sup-7", Command(Action.ACKNOWLEDGE, "SUP-7", "")),
+        ("log 1.5h SUP-1 restored users", C(Action.LOG_TIME, "SUP-1", "1.5h restored users")),
+        ("log SUP-1001 90m", Command(Action.LOG_TIME, "SUP-1001", "90m")),
+        ("reply SUP-3 We are on it", Command(Action.REPLY, "SUP-3", "We are on it")),
+        ("priority SUP-3 high all down", Command(Action.REPRIORITISE, "SUP-3", "high all down")),
+        ("set SUP-3 waiting on customer", C(Action.SET_STATUS, "SUP-3", "waiting on customer")),
+        ("godkend SUP-3", Command(Action.APPROVE, "SUP-3", "")),
+        ("decline SUP-3 too costly", Command(Action.DECLINE, "SUP-3", "too costly")),
+        ("ack", Command(Action.ACKNOWLEDGE, None, "")),
         ("log in fails for everyone", None),
         ("what's current uptime", None),
         ("", None),
@@ -45,7 +46,7 @@ def test_parse_command(text: str, expected: Command | None) -> None:
 def test_every_verb_names_a_real_action() -> None:
     from bot.app.commands import VERBS
 
-    assert set(VERBS.values()) <= actions.ACTIONS
+    assert set(VERBS.values()) <= ACTIONS
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 
 from adapters.console import PLATFORM as CONSOLE
-from bot.app import lifecycle
 from bot.app.actions import act
 from bot.app.filing import file_ticket
 from bot.app.replies import Reply
+from bot.domain.lifecycle import Action
 from bot.domain.models import Identity, Role, TicketEvent, TicketThread
-from tests.app.conftest import AGNES, ANDERS, CARLA, CONSULTANCY, INCIDENT, World, outbox
+from tests.app.conftest import AGNES, ANDERS, CARLA, CONSULTANCY, INCIDENT, World, outbox, valid
 
 ALF = Identity(CONSOLE, "alf")  # a second agent
 ASTRID = Identity(CONSOLE, "astrid")  # a second Acme approver
@@ -53,13 +53,13 @@ async def test_two_agents_acknowledging_at_once_acknowledge_once(sql_world: Worl
     world = sql_world
     await add_people(world)
     for _ in range(ROUNDS):
-        filed = await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+        filed = await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
         assert filed.ticket is not None
         ref = filed.ticket.ref
         replies = list(
             await asyncio.gather(
-                act(world.desk, actor=AGNES, ref=ref, action=lifecycle.ACKNOWLEDGE),
-                act(world.desk, actor=ALF, ref=ref, action=lifecycle.ACKNOWLEDGE),
+                act(world.desk, actor=AGNES, ref=ref, action=Action.ACKNOWLEDGE),
+                act(world.desk, actor=ALF, ref=ref, action=Action.ACKNOWLEDGE),
             )
         )
         winners, losers = split(replies, f"{ref} is now acknowledged.")
@@ -73,13 +73,13 @@ async def test_approve_and_decline_at_once_decide_once(sql_world: World) -> None
     world = sql_world
     await add_people(world)
     for _ in range(ROUNDS):
-        filed = await file_ticket(world.desk, reporter=CARLA, answers=CONSULTANCY)
+        filed = await file_ticket(world.desk, reporter=CARLA, answers=valid(CONSULTANCY))
         assert filed.ticket is not None
         ref = filed.ticket.ref
         replies = list(
             await asyncio.gather(
-                act(world.desk, actor=ANDERS, ref=ref, action=lifecycle.APPROVE),
-                act(world.desk, actor=ASTRID, ref=ref, action=lifecycle.DECLINE),
+                act(world.desk, actor=ANDERS, ref=ref, action=Action.APPROVE),
+                act(world.desk, actor=ASTRID, ref=ref, action=Action.DECLINE),
             )
         )
         winners, losers = split(replies, f"Approved: {ref}.", f"Declined: {ref}.")

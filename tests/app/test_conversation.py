@@ -6,11 +6,11 @@ from bot.app.conversation import respond
 from bot.app.filing import file_ticket
 from bot.domain.models import ApprovalState, TicketStatus
 from bot.domain.policy import PriorityKey
-from tests.app.conftest import AGNES, ANDERS, CARLA, CONSULTANCY, INCIDENT, World
+from tests.app.conftest import AGNES, ANDERS, CARLA, CONSULTANCY, INCIDENT, World, valid
 
 
 async def _file(world: World, answers: dict[str, str]) -> str:
-    filed = await file_ticket(world.desk, reporter=CARLA, answers=answers)
+    filed = await file_ticket(world.desk, reporter=CARLA, answers=valid(answers))
     assert filed.ticket is not None
     return filed.ticket.ref
 

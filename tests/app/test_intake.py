@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.app import intake
-from bot.app.intake import IntakeState, Phase, Step
+from bot.app import dialogue, intake
+from bot.app.dialogue import IntakeState, Phase, Step
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.policy import default_policy
 from tests.app.conftest import CPH, MONDAY_9
@@ -22,12 +22,12 @@ GOOD = ["Sync stopped", "Nothing syncs since 7", "2", "2", "2", "production", "t
 
 
 def begin(now: datetime = MONDAY_9, **prefill: str) -> Step:
-    return intake.start(POLICY, CAL, now=now, prefill=prefill or None)
+    return dialogue.start(POLICY, CAL, now=now, prefill=prefill or None)
 
 
 def feed(step: Step, *answers: str, now: datetime = MONDAY_9) -> Step:
     for text in answers:
-        step = intake.advance(POLICY, CAL, step.state, text, now=now)
+        step = dialogue.advance(POLICY, CAL, step.state, text, now=now)
     return step
 
 
@@ -241,21 +241,28 @@ def test_a_path_is_an_answer_not_a_command() -> None:
 
 
 def test_validate_answers_reports_every_bad_field_for_a_one_shot_form() -> None:
-    errors = intake.validate_answers(
-        POLICY, {"summary": "", "description": "d", "affected": "some", "category": "nope"}
-    )
-    assert set(errors) == {"summary", "data_loss", "category"}
-    assert (
+    with pytest.raises(intake.IntakeError) as caught:
         intake.validate_answers(
-            POLICY,
-            {"summary": "s", "description": "d", "affected": "inquiry", "category": "other"},
+            POLICY, {"summary": "", "description": "d", "affected": "some", "category": "nope"}
         )
-        == {}
+    assert set(caught.value.errors) == {"summary", "data_loss", "category"}
+    answers = intake.validate_answers(
+        POLICY, {"summary": "s", "description": "d", "affected": "inquiry", "category": "other"}
     )
+    assert answers.values == {
+        "summary": "s",
+        "description": "d",
+        "affected": "inquiry",
+        "category": "other",
+        "environment": "",
+        "since": "",
+        "users": "",
+    }
+    assert answers.details == {}
 
 
-def test_normalize_drops_answers_to_questions_that_do_not_apply() -> None:
-    values = intake.normalize_answers(
+def test_validation_drops_answers_to_questions_that_do_not_apply() -> None:
+    values = intake.validate_answers(
         POLICY,
         {
             "summary": "s",
@@ -265,16 +272,16 @@ def test_normalize_drops_answers_to_questions_that_do_not_apply() -> None:
             "category": "Data validation",
             "users": "1.200",
         },
-    )
+    ).values
     assert values["affected"] == "inquiry" and "data_loss" not in values
     assert values["category"] == "data_validation" and values["users"] == "1200"
     with pytest.raises(intake.IntakeError) as caught:
-        intake.normalize_answers(POLICY, {"summary": "s"})
+        intake.validate_answers(POLICY, {"summary": "s"})
     assert set(caught.value.errors) == {"description", "affected", "category"}
 
 
 def test_a_state_without_a_current_question_asks_the_next_one() -> None:
-    step = intake.advance(
+    step = dialogue.advance(
         POLICY, CAL, IntakeState(Phase.ASKING, (("summary", "s"),)), "ignored", now=MONDAY_9
     )
     assert step.state.current == "description"
@@ -293,14 +300,15 @@ def test_a_state_without_a_current_question_asks_the_next_one() -> None:
 def test_any_sequence_of_lines_keeps_the_dialogue_consistent(lines: list[str]) -> None:
     step = begin()
     for line in lines:
-        step = intake.advance(POLICY, CAL, step.state, line, now=MONDAY_9)
+        step = dialogue.advance(POLICY, CAL, step.state, line, now=MONDAY_9)
         assert step.replies or step.state.phase is Phase.CONFIRMED or step.state.finished
         state = step.state
         if state.phase is Phase.ASKING:
             assert state.current is not None and state.current not in state.values
         if state.phase is Phase.CONFIRMED:
             # What the dialogue confirms always files: the one-shot validation agrees.
-            assert intake.validate_answers(POLICY, state.values) == {}
+            assert step.answers is not None
+            assert intake.validate_answers(POLICY, state.values) == step.answers
             break
         if state.phase is Phase.CANCELLED:
             break

@@ -6,18 +6,28 @@ from datetime import timedelta
 
 from adapters.console import PLATFORM as CONSOLE
 from adapters.slack.settings import PLATFORM as SLACK
-from bot.app import lifecycle
 from bot.app.actions import act
 from bot.app.filing import file_ticket
 from bot.app.outbox import backoff, drain
+from bot.domain.lifecycle import Action
 from bot.domain.models import CustomerChannel, Destination, Edit, TicketThread
-from tests.app.conftest import AGNES, ANDERS, CARLA, CONSULTANCY, GINA, INCIDENT, World, outbox
+from tests.app.conftest import (
+    AGNES,
+    ANDERS,
+    CARLA,
+    CONSULTANCY,
+    GINA,
+    INCIDENT,
+    World,
+    outbox,
+    valid,
+)
 from tests.fakes import RecordingNotifier
 
 
 async def test_posts_go_out_once_and_the_announcement_becomes_the_thread(world: World) -> None:
-    await file_ticket(world.desk, reporter=CARLA, answers=CONSULTANCY)
-    await act(world.desk, actor=ANDERS, ref="SUP-1001", action=lifecycle.APPROVE)
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(CONSULTANCY))
+    await act(world.desk, actor=ANDERS, ref="SUP-1001", action=Action.APPROVE)
     console = RecordingNotifier(CONSOLE)
     assert await drain(world.desk, {CONSOLE: console}) == 5  # 3 posts, 2 redraws
     announcement, request, decision = console.deliveries
@@ -43,7 +53,8 @@ async def test_posts_go_out_once_and_the_announcement_becomes_the_thread(world: 
 
 
 async def test_only_chats_with_a_notifier_are_drained(world: World) -> None:
-    await file_ticket(world.desk, reporter=GINA, answers=INCIDENT)  # console + Globex's Slack
+    # On the console and in Globex's Slack channel.
+    await file_ticket(world.desk, reporter=GINA, answers=valid(INCIDENT))
     slack = RecordingNotifier(SLACK)
     assert await drain(world.desk, {SLACK: slack}) == 1
     assert slack.deliveries[0].destination == Destination(SLACK, "C0GLOBEX")
@@ -53,7 +64,7 @@ async def test_only_chats_with_a_notifier_are_drained(world: World) -> None:
 
 
 async def test_a_failed_post_is_retried_with_backoff_and_not_lost(world: World) -> None:
-    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
     console = RecordingNotifier(CONSOLE)
     console.fail = 2
     assert await drain(world.desk, {CONSOLE: console}) == 0
@@ -72,8 +83,8 @@ async def test_a_failed_post_is_retried_with_backoff_and_not_lost(world: World) 
 
 
 async def test_a_thread_post_waits_for_its_announcement(world: World) -> None:
-    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.ACKNOWLEDGE)
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=Action.ACKNOWLEDGE)
     console = RecordingNotifier(CONSOLE)
     console.fail = 1  # the announcement fails first
     assert await drain(world.desk, {CONSOLE: console}) == 0

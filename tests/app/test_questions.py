@@ -7,15 +7,15 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from bot.app import lifecycle
 from bot.app.actions import act
 from bot.app.callers import Origin
 from bot.app.filing import file_ticket
 from bot.app.monitoring import PlannedWindow, Uptime
 from bot.app.questions import answer
 from bot.app.replies import Reply
+from bot.domain.lifecycle import Action
 from bot.domain.models import Identity
-from tests.app.conftest import AGNES, CARLA, CPH, ERIK, GINA, INCIDENT, World
+from tests.app.conftest import AGNES, CARLA, CPH, ERIK, GINA, INCIDENT, World, valid
 
 
 def shown(reply: Reply) -> str:
@@ -92,7 +92,7 @@ async def test_no_service_windows_are_planned(world: World, text: str) -> None:
 
 
 async def test_status_and_due_of_own_ticket(world: World) -> None:
-    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
     world.clock.advance(hours=2)
     status = await ask(world, CARLA, "status of sup-1001")
     assert "SUP-1001: Sync to Salesforce stopped" in status
@@ -111,14 +111,14 @@ async def test_status_and_due_of_own_ticket(world: World) -> None:
     assert "at risk" in await ask(world, CARLA, "when is SUP-1001 due")
     world.clock.advance(days=1)
     assert "overdue since" in await ask(world, CARLA, "when is SUP-1001 due")
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.ACKNOWLEDGE)
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=Action.ACKNOWLEDGE)
     assert "first response given Tue 01 Dec 2026 16:00, late (due Tue 01 Dec 2026 09:00" in (
         await ask(world, CARLA, "SUP-1001")
     )
 
 
 async def test_another_customers_ticket_answers_exactly_like_a_missing_one(world: World) -> None:
-    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
     for text in ("status of {}", "when is {} due", "{}"):
         theirs = await answer(world.desk, asker=GINA, text=text.format("SUP-1001"))
         missing = await answer(world.desk, asker=GINA, text=text.format("SUP-4242"))
@@ -129,8 +129,9 @@ async def test_another_customers_ticket_answers_exactly_like_a_missing_one(world
 
 
 async def test_agents_see_every_customers_tickets(world: World) -> None:
-    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
-    await file_ticket(world.desk, reporter=GINA, answers={**INCIDENT, "summary": "Globex down"})
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
+    globex = valid({**INCIDENT, "summary": "Globex down"})
+    await file_ticket(world.desk, reporter=GINA, answers=globex)
     status = await ask(world, AGNES, "status of SUP-1002")
     assert "Customer: Globex ApS" in status
     listing = await ask(world, AGNES, "open tickets")
@@ -143,7 +144,8 @@ async def test_a_long_list_says_how_many_it_shows(world: World) -> None:
     from bot.app.questions import MAX_LISTED
 
     for n in range(MAX_LISTED + 2):
-        await file_ticket(world.desk, reporter=CARLA, answers={**INCIDENT, "summary": f"T{n}"})
+        numbered = valid({**INCIDENT, "summary": f"T{n}"})
+        await file_ticket(world.desk, reporter=CARLA, answers=numbered)
     reply = await answer(world.desk, asker=CARLA, text="my open tickets")
     assert reply.title == f"Your organisation's open tickets ({MAX_LISTED} of {MAX_LISTED + 2})"
     assert reply.text.count("\n- ") == MAX_LISTED - 1
@@ -157,10 +159,10 @@ async def test_a_long_list_says_how_many_it_shows(world: World) -> None:
 async def test_my_open_tickets_lists_only_my_organisations_open_ones(
     world: World, text: str
 ) -> None:
-    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
-    await file_ticket(world.desk, reporter=CARLA, answers={**INCIDENT, "summary": "Second"})
-    await file_ticket(world.desk, reporter=GINA, answers={**INCIDENT, "summary": "Globex"})
-    await act(world.desk, actor=AGNES, ref="SUP-1001", action=lifecycle.RESOLVE)
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
+    await file_ticket(world.desk, reporter=CARLA, answers=valid({**INCIDENT, "summary": "Second"}))
+    await file_ticket(world.desk, reporter=GINA, answers=valid({**INCIDENT, "summary": "Globex"}))
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=Action.RESOLVE)
     listing = await ask(world, CARLA, text)
     assert "Your organisation's open tickets (1)" in listing
     assert "SUP-1002 [Medium, open] Second" in listing
@@ -230,7 +232,7 @@ async def test_due_time_and_time_left_agree_near_the_deadline(
     world: World, seconds_before: int, expected: str
 ) -> None:
     world.clock.advance(seconds=30)  # filed at 09:00:30: due Tue 01 Dec 09:00:30
-    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
     world.clock.advance(days=1, seconds=-seconds_before)
     reply = await ask(world, CARLA, "when is SUP-1001 due?")
     assert f"first response due Tue 01 Dec 2026 09:00:30 (Copenhagen time), {expected} " in reply
@@ -259,13 +261,13 @@ async def test_one_week_and_one_day_are_singular(world: World) -> None:
     ["status of SUP 1002", "status of 1002", "sup1002", "what is the status for #1002?"],
 )
 async def test_a_ticket_can_be_named_loosely(world: World, text: str) -> None:
-    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
-    await file_ticket(world.desk, reporter=CARLA, answers={**INCIDENT, "summary": "Second"})
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
+    await file_ticket(world.desk, reporter=CARLA, answers=valid({**INCIDENT, "summary": "Second"}))
     assert (await ask(world, CARLA, text)).startswith("SUP-1002: Second\n")
 
 
 async def test_when_is_a_bare_number_due(world: World) -> None:
-    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
     assert "SUP-1001: first response due" in await ask(world, CARLA, "when is 1001 due?")
 
 
@@ -285,12 +287,12 @@ async def test_when_is_a_bare_number_due(world: World) -> None:
 async def test_questions_in_danish_get_the_main_answers_in_danish(
     world: World, text: str, expected: str
 ) -> None:
-    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
     assert expected in await ask(world, CARLA, text)
 
 
 @pytest.mark.parametrize("text", ["status for SUP-1001", "what is uptime for us"])
 async def test_english_with_for_stays_english(world: World, text: str) -> None:
-    await file_ticket(world.desk, reporter=CARLA, answers=INCIDENT)
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
     reply = await ask(world, CARLA, text)
     assert "Status: Open" in reply or "No availability measurements" in reply

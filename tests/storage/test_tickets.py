@@ -9,7 +9,7 @@ import pytest
 
 from adapters.slack.settings import PLATFORM as SLACK
 from adapters.teams import PLATFORM as TEAMS
-from bot.app.ports import NotFoundError
+from bot.app.ports import AlreadyFiledError, ForeignSubmissionError, NotFoundError
 from bot.domain.models import (
     ApprovalState,
     Identity,
@@ -98,15 +98,30 @@ async def test_creation_writes_a_created_event(store, customer_id):
     assert events[0].after["reporter"] == "slack:U0REPORTER"
 
 
-async def test_same_source_key_returns_the_first_ticket_and_writes_nothing(store, customer_id):
+async def test_same_source_key_names_the_first_ticket_and_writes_nothing(store, customer_id):
     first = await create(store, customer_id, source_key="view-1")
-    again = await create(store, customer_id, source_key="view-1", summary="resubmitted")
-    assert again == first
+    with pytest.raises(AlreadyFiledError) as again:
+        await create(store, customer_id, source_key="view-1", summary="resubmitted")
+    assert again.value.ticket == first
     async with store.unit() as uow:
         assert len(await uow.tickets.query()) == 1
         assert len(await uow.tickets.events(ref=first.ref)) == 1
     # No number was burnt either: the next ticket follows on directly.
     assert (await create(store, customer_id)).ref == "SUP-1002"
+
+
+async def test_a_source_key_belongs_to_its_customer_and_reporter(store, customer_id):
+    async with store.unit() as uow:
+        other = (await uow.customers.add(name="Beta")).id
+    first = await create(store, customer_id, source_key="view-1")
+    someone = Identity(SLACK, "U0SOMEONE")
+    forgeries = [{"customer_id": other}, {"reporter": someone}]
+    for forged in [*forgeries, {"customer_id": other, "reporter": someone}]:
+        with pytest.raises(ForeignSubmissionError):
+            await create(store, source_key="view-1", **{"customer_id": customer_id, **forged})
+    async with store.unit() as uow:
+        assert await uow.tickets.query() == [first]
+    assert (await create(store, other)).ref == "SUP-1002"  # nothing was used up
 
 
 async def test_update_appends_an_event_with_before_and_after(store, customer_id):
@@ -213,9 +228,13 @@ async def test_200_concurrent_creations_get_200_distinct_references(store, custo
 
 
 async def test_concurrent_filings_of_one_submission_create_one_ticket(store, customer_id):
-    tickets = await asyncio.gather(
-        *(create(store, customer_id, source_key=f"view-{i % 10}") for i in range(100))
-    )
+    async def file(key: str):
+        try:
+            return await create(store, customer_id, source_key=key)
+        except AlreadyFiledError as before:
+            return before.ticket
+
+    tickets = await asyncio.gather(*(file(f"view-{i % 10}") for i in range(100)))
     # One ticket per submission, and no numbers lost to the losers of each race.
     assert {t.ref for t in tickets} == {f"SUP-{n}" for n in range(1001, 1011)}
     for ticket in tickets:

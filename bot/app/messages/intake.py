@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from bot.app.forms import Form, Question, QuestionKind
+from bot.app.forms import Question, QuestionKind
 from bot.app.replies import Field, Reply
 from bot.domain.policy import Policy
 
 if TYPE_CHECKING:
-    from bot.app.intake import Assessment
+    from bot.app.intake import Answers, Assessment
 from bot.app.messages.text import (
     priority_name,
     time_left,
@@ -50,6 +50,15 @@ SINCE_PLACEHOLDER = "e.g. this morning around 9"
 USERS_PROMPT = "How many users are affected? (optional)"
 USERS_PLACEHOLDER = "e.g. 25"
 NOT_A_NUMBER = "Sorry, that is not a number of users. Please give a whole number, e.g. 25."
+
+
+def not_whole_users(text: str) -> str:
+    """The re-ask for a count of users with a decimal mark, e.g. '2,5'."""
+    return (
+        f"Sorry, '{text}' is not a whole number of users. Please give the number in digits "
+        "without a comma or point, e.g. 25 or 2500."
+    )
+NEW_QUESTION = "Please answer this one too: it applies to your answers above."
 CANNOT_SKIP = "Sorry, this one is required, so it cannot be skipped. Please give an answer."
 
 
@@ -156,13 +165,11 @@ def _answer_fields(answers: Mapping[str, str]) -> tuple[Field, ...]:
     )
 
 
-def intake_summary(
-    policy: Policy, form: Form, answers: Mapping[str, str], assessment: Assessment
-) -> Reply:
+def intake_summary(policy: Policy, answers: Answers, assessment: Assessment) -> Reply:
     """The confirmation before filing: priority, reason, due instant, business time left."""
     fields = [
-        Field("Priority", priority_name(policy, assessment.classification.priority)),
-        Field("Why", assessment.classification.reason),
+        Field("Priority", priority_name(policy, assessment.priority)),
+        Field("Why", assessment.reason),
         Field("First response due", when(assessment.due, policy)),
         Field("Business time left", time_left(assessment.left)),
         Field("Category", assessment.category_name),
@@ -173,6 +180,6 @@ def intake_summary(
     return Reply(
         title="Your ticket",
         text=text,
-        fields=tuple(fields) + _answer_fields(answers),
+        fields=tuple(fields) + _answer_fields(answers.values),
         private=True,
     )

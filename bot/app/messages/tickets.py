@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.app.commands import MAX_MINUTES, MIN_MINUTES
 from bot.app.messages.intake import CONSULTANCY_NOTICE, OTHER_CATEGORY
 from bot.app.messages.text import (
     APPROVAL_LABELS,
@@ -18,6 +17,7 @@ from bot.app.messages.text import (
     when,
 )
 from bot.app.replies import Button, Field, Reply
+from bot.domain.lifecycle import MAX_MINUTES, MIN_MINUTES, Action
 from bot.domain.models import ApprovalState, Contact, Customer, Ticket, TicketStatus
 from bot.domain.policy import Policy
 
@@ -39,6 +39,15 @@ def end_user_refusal(customer: Customer | None, contacts: Sequence[Contact]) -> 
             f"1st-level support handles requests first: please contact {who}. They will file "
             "a ticket with us if it needs 2nd-level support. Nothing has been filed."
         ),
+        private=True,
+    )
+
+
+def foreign_submission() -> Reply:
+    """A submission that reuses the key of someone else's (a forged or misrouted form)."""
+    return Reply(
+        text="This form belongs to someone else's submission, so I did not file it and nothing "
+        "was stored. Please start a new ticket.",
         private=True,
     )
 
@@ -169,11 +178,11 @@ def approval_request(
 
 
 BUTTON_LABELS = {
-    "ticket.acknowledge": "Acknowledge",
-    "ticket.start": "In progress",
-    "ticket.resolve": "Resolve",
-    "ticket.approve": "Approve",
-    "ticket.decline": "Decline",
+    Action.ACKNOWLEDGE: "Acknowledge",
+    Action.START: "In progress",
+    Action.RESOLVE: "Resolve",
+    Action.APPROVE: "Approve",
+    Action.DECLINE: "Decline",
 }
 
 

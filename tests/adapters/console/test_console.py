@@ -21,7 +21,7 @@ from bot.app.filing import file_ticket
 from bot.app.replies import Reply
 from bot.domain.models import Destination, Identity, Role
 from bot.domain.policy import default_policy
-from tests.app.conftest import INCIDENT, MONDAY_9
+from tests.app.conftest import INCIDENT, MONDAY_9, valid
 from tests.fakes import FixedClock, InMemoryStore
 
 INCIDENT_LINES = [
@@ -152,7 +152,7 @@ async def test_a_customer_cannot_see_another_customers_ticket(desk: Desk) -> Non
         other = await uow.customers.add(name="Globex ApS")
         gina = Identity(CONSOLE, "gina")
         await uow.contacts.add(customer_id=other.id, identity=gina, role=Role.CUSTOMER)
-    filed = await file_ticket(desk, reporter=gina, answers=INCIDENT)
+    filed = await file_ticket(desk, reporter=gina, answers=valid(INCIDENT))
     assert filed.ticket is not None and filed.ticket.ref == "SUP-1001"
     out = await chat(
         desk,
@@ -206,9 +206,31 @@ async def test_agent_commands_questions_and_console_commands(desk: Desk) -> None
 
 
 async def test_console_commands_still_work_in_the_middle_of_a_ticket(desk: Desk) -> None:
-    out = await chat(desk, "/ticket", "Half a ticket", "/help", "/as agent", "my open tickets")
+    out = await chat(
+        desk, "/ticket", "Half a ticket", "/help", "/as agent", "yes", "my open tickets"
+    )
+    assert "bot> You are in the middle of filing a ticket. Drop it and switch to Agnes Berg" in out
+    assert "bot> The ticket you were filing was not filed.\nbot> You are Agnes Berg" in out
     assert "agnes> my open tickets" in out
     assert "bot> There are no open tickets." in out
+    assert await stored(desk) == []
+
+
+async def test_switching_persona_mid_ticket_asks_first_and_no_keeps_the_draft(desk: Desk) -> None:
+    out = await chat(desk, "/ticket", "Half a ticket", "/as agent", "no", "More words", "2")
+    assert "Drop it and switch to Agnes Berg (agent)? Nothing would be filed. (yes / no)" in out
+    assert "bot> Kept your ticket; go on where you were.\nbot> (2/8) Describe" in out
+    assert "carla (ticket)> More words" in out  # still Carla, still filing
+    assert "(4/8) Is there a risk of data loss?" in out
+    assert "bot> The ticket you were filing was not filed." in out  # the input ended
+    assert await stored(desk) == []
+
+
+async def test_end_of_input_mid_ticket_says_the_draft_was_not_filed(desk: Desk) -> None:
+    out = await chat(desk, "/ticket Printer on fire", "It burns")
+    assert out.rstrip().endswith("bot> The ticket you were filing was not filed.\n-- Bye.")
+    untouched = await chat(desk, "/ticket")  # nothing answered yet: nothing to lose
+    assert "was not filed" not in untouched
     assert await stored(desk) == []
 
 

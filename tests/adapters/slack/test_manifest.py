@@ -24,7 +24,7 @@ from adapters.slack.surface import (
     INTAKE_CALLBACK,
     METHOD_SCOPES,
 )
-from bot.app import lifecycle
+from bot.domain.lifecycle import Action
 from tests.adapters.slack.fake_slack import SLACK_METHOD_SCOPES
 from tests.app.conftest import MONDAY_9
 from tests.fakes import FixedClock, InMemoryStore
@@ -107,10 +107,8 @@ def test_scopes_cover_every_web_api_method_called(manifest: dict[str, Any]) -> N
 
 
 def test_every_button_the_brain_offers_is_routed_to_the_app() -> None:
-    for name in dir(lifecycle):
-        value = getattr(lifecycle, name)
-        if isinstance(value, str) and value.startswith("ticket.") and name.isupper():
-            assert value.startswith(ACTION_PREFIX)
+    for action in Action:
+        assert action.value.startswith(ACTION_PREFIX)
     assert INTAKE_CALLBACK.startswith("ticket.")
 
 
