@@ -34,13 +34,18 @@ def redact_url(url: str) -> str:
 
 
 def describe_database() -> str:
-    """One line naming the database in use and where the setting came from."""
+    """One line naming the database in use and where the setting came from.
+
+    Raises storage.urls.UnsupportedDatabase for a URL that cannot work.
+    """
+    from storage.urls import async_url
+
     source = "DATABASE_URL" if os.environ.get("DATABASE_URL", "").strip() else "default"
     url = database_url()
+    async_url(url)
     scheme = url.split(":", 1)[0].split("+", 1)[0].lower()
     if scheme == "sqlite":
-        path = url.split(":///", 1)[1] if ":///" in url else ":memory:"
-        return f"database: SQLite {path or ':memory:'} ({source})"
+        return f"database: SQLite {url.split(':///', 1)[1]} ({source})"
     if scheme in ("postgres", "postgresql"):
         parts = urlsplit(url)
         where = f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"

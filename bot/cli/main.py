@@ -7,10 +7,14 @@ Each command module registers its subcommands and imports its heavy dependencies
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = ["CliError", "Handler", "main"]
 
@@ -19,6 +23,10 @@ COMMAND_MODULES = ("bot.cli.core", "bot.cli.admin", "bot.cli.chat", "bot.cli.ser
 Handler = Callable[[argparse.Namespace], int]
 # What a shell reports for a writer killed by SIGPIPE (128 + 13): the reader went away.
 EXIT_BROKEN_PIPE = 141
+# The output could not be written (sysexits.h EX_IOERR).
+EXIT_OUTPUT_FAILED = 74
+# What writing to a full or failing device raises (the command's own errors are CliErrors).
+_WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
 
 class CliError(Exception):
@@ -30,6 +38,13 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # argparse ignores write errors; help that could not be written is reported (see main).
+        if message and (file is None or file is sys.stdout):
+            sys.stdout.write(message)
+        else:
+            super()._print_message(message, file)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,11 +67,14 @@ def _version() -> int:
         print(f"supportbot {version('supportbot')}")
     except PackageNotFoundError:
         print("supportbot (not installed)")
+    from bot.config import describe_database
+    from storage.urls import UnsupportedDatabase
+
     try:
-        from bot.config import describe_database
-    except ImportError:  # storage not wired yet
-        return 0
-    print(describe_database())
+        print(describe_database())
+    except UnsupportedDatabase as exc:
+        print(f"supportbot: error: DATABASE_URL: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -69,12 +87,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             # A closed pipe fails here, inside the handler below, even when argparse exits.
             sys.stdout.flush()
     except BrokenPipeError:
-        # `supportbot ... | head`: the reader has what it wanted. Stop quietly, and point
-        # stdout at /dev/null so the interpreter's final flush cannot complain either.
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # `supportbot ... | head`: the reader has what it wanted. Stop quietly.
+        _discard_stdout()
         return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        if exc.errno not in _WRITE_FAILURES:
+            raise
+        # `supportbot ... > /dev/full`, a full disk: the output is lost, so say so, once.
+        _discard_stdout()
+        print(f"supportbot: error: cannot write the output: {exc.strerror}", file=sys.stderr)
+        return EXIT_OUTPUT_FAILED
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush cannot complain either."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _dispatch(argv: Sequence[str] | None) -> int:

@@ -61,3 +61,11 @@ def test_libpq_options_become_server_settings():
     )
     assert url == "postgresql+asyncpg://u@h/d?ssl=require"
     assert settings == {"search_path": "desk", "statement_timeout": "5000"}
+
+
+def test_a_socket_folder_url_keeps_its_empty_host():
+    # libpq's host as a query parameter: the URL must keep `///`, or SQLAlchemy cannot parse it.
+    written = "postgresql:///desk?host=/var/run/postgresql&sslmode=disable&options=-cx%3D1"
+    url, settings = pg_server_settings(async_url(written))
+    assert url == "postgresql+asyncpg:///desk?host=%2Fvar%2Frun%2Fpostgresql&ssl=disable"
+    assert settings == {"x": "1"}
