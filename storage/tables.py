@@ -47,8 +47,6 @@ def _json(*, default_factory: Any = dict) -> Any:
 
 class CustomerBase(SQLModel):
     name: str
-    go_live: date | None = None
-    hypercare_weeks: int | None = None
     policy_overrides: dict[str, Any] = _json()
     is_provider: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 

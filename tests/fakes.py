@@ -25,6 +25,7 @@ from bot.domain.models import (
     Contact,
     Customer,
     Destination,
+    HypercarePeriod,
     Identity,
     NewTicket,
     OutboxMessage,
@@ -54,6 +55,7 @@ class _State:
     events: list[TicketEvent] = field(default_factory=list)
     times: list[TimeEntry] = field(default_factory=list)
     outbox: dict[int, OutboxMessage] = field(default_factory=dict)
+    hypercare: dict[int, HypercarePeriod] = field(default_factory=dict)
     inbox: dict[str, datetime] = field(default_factory=dict)
     last_number: int = 1000
     next_id: int = 1
@@ -72,8 +74,6 @@ class _Customers:
         *,
         name: str,
         bindings: Sequence[ChatBinding] = (),
-        go_live: date | None = None,
-        hypercare_weeks: int | None = None,
         is_provider: bool = False,
     ) -> Customer:
         if await self.by_name(name=name) is not None:
@@ -83,8 +83,6 @@ class _Customers:
             id=self.s.new_id(),
             name=name,
             bindings=tuple(sorted(bindings, key=lambda b: b.platform)),
-            go_live=go_live,
-            hypercare_weeks=hypercare_weeks,
             is_provider=is_provider,
         )
         self.s.customers[customer.id] = customer
@@ -146,6 +144,16 @@ class _Customers:
     async def all(self) -> list[Customer]:
         return sorted(self.s.customers.values(), key=lambda c: c.name.casefold())
 
+    async def remove(self, *, customer_id: int) -> None:
+        if customer_id not in self.s.customers:
+            raise NotFoundError(f"no customer {customer_id}")
+        held = [c for c in self.s.contacts.values() if c.customer_id == customer_id]
+        held += [t for t in self.s.tickets.values() if t.customer_id == customer_id]
+        held += [p for p in self.s.hypercare.values() if p.customer_id == customer_id]
+        if held:
+            raise ValueError(f"customer {customer_id} still has contacts, tickets or hypercare")
+        del self.s.customers[customer_id]
+
 
 class _Contacts:
     def __init__(self, state: _State) -> None:
@@ -176,6 +184,49 @@ class _Contacts:
 
     async def all(self) -> list[Contact]:
         return sorted(self.s.contacts.values(), key=lambda c: (c.customer_id, c.id))
+
+    async def remove(self, *, identity: Identity) -> Contact | None:
+        contact = await self.find(identity=identity)
+        if contact is not None:
+            del self.s.contacts[contact.id]
+        return contact
+
+
+class _Hypercare:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    async def add(self, *, customer_id: int, start: date, weeks: int) -> HypercarePeriod:
+        if weeks <= 0:
+            raise ValueError(f"hypercare lasts a positive number of weeks, got {weeks}")
+        period = HypercarePeriod(self.s.new_id(), customer_id, start, weeks)
+        self.s.hypercare[period.id] = period
+        return period
+
+    async def current(self, *, customer_id: int) -> HypercarePeriod | None:
+        mine = [p for p in self.s.hypercare.values() if p.customer_id == customer_id]
+        return max(mine, key=lambda p: (p.start, p.id), default=None)
+
+    async def all_current(self) -> list[HypercarePeriod]:
+        customers = {p.customer_id for p in self.s.hypercare.values()}
+        found = [await self.current(customer_id=c) for c in customers]
+        return [p for p in found if p is not None]
+
+    async def update(self, *, period_id: int, **changes: Any) -> HypercarePeriod:
+        if period_id not in self.s.hypercare:
+            raise NotFoundError(f"no hypercare period {period_id}")
+        for key in ("extensions", "sign_offs"):
+            if key in changes:
+                changes[key] = tuple(dict(v) for v in changes[key])
+        updated = replace(self.s.hypercare[period_id], **changes)
+        self.s.hypercare[period_id] = updated
+        return updated
+
+    async def remove(self, *, customer_id: int) -> int:
+        mine = [k for k, p in self.s.hypercare.items() if p.customer_id == customer_id]
+        for key in mine:
+            del self.s.hypercare[key]
+        return len(mine)
 
 
 class _Tickets:
@@ -370,6 +421,7 @@ class _Unit:
     tickets: _Tickets
     outbox: _Outbox
     inbox: _Inbox
+    hypercare: _Hypercare
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -383,6 +435,7 @@ class _Unit:
         self.tickets = _Tickets(self._state, self._store.prefix)
         self.outbox = _Outbox(self._state)
         self.inbox = _Inbox(self._state)
+        self.hypercare = _Hypercare(self._state)
         return self
 
     async def __aexit__(

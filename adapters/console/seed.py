@@ -59,8 +59,9 @@ async def seed_demo(store: Store, policy: Policy, now: datetime) -> Customer:
         customer = await uow.customers.by_name(name=DEMO_CUSTOMER)
         if customer is None:
             go_live = (now.astimezone(policy.timezone) - timedelta(days=7)).date()
-            customer = await uow.customers.add(
-                name=DEMO_CUSTOMER, go_live=go_live, hypercare_weeks=DEMO_HYPERCARE_WEEKS
+            customer = await uow.customers.add(name=DEMO_CUSTOMER)
+            await uow.hypercare.add(
+                customer_id=customer.id, start=go_live, weeks=DEMO_HYPERCARE_WEEKS
             )
         for persona in PERSONAS.values():
             if persona.contact_role is None:

@@ -12,6 +12,7 @@ from bot.domain.models import (
     Contact,
     Customer,
     Destination,
+    HypercarePeriod,
     Identity,
     NewTicket,
     OutboxMessage,
@@ -32,6 +33,7 @@ __all__ = [
     "CustomerRepository",
     "DuplicateError",
     "ForeignSubmissionError",
+    "HypercareRepository",
     "InboxRepository",
     "Notifier",
     "NotFoundError",
@@ -96,8 +98,6 @@ class CustomerRepository(Protocol):
         *,
         name: str,
         bindings: Sequence[ChatBinding] = (),
-        go_live: date | None = None,
-        hypercare_weeks: int | None = None,
         is_provider: bool = False,
     ) -> Customer:
         """Store a new customer; DuplicateError if the name, a binding or the provider is taken."""
@@ -130,6 +130,11 @@ class CustomerRepository(Protocol):
         """All customers by name."""
         ...
 
+    async def remove(self, *, customer_id: int) -> None:
+        """Delete a customer and its bindings (its contacts, hypercare and tickets must be
+        gone first); NotFoundError if there is no such customer."""
+        ...
+
 
 class ContactRepository(Protocol):
     """Registered chat identities and their roles."""
@@ -152,6 +157,34 @@ class ContactRepository(Protocol):
 
     async def all(self) -> list[Contact]:
         """All contacts."""
+        ...
+
+    async def remove(self, *, identity: Identity) -> Contact | None:
+        """Unbind a chat identity at once; the contact it was, or None if it was not bound."""
+        ...
+
+
+class HypercareRepository(Protocol):
+    """Customers' hypercare periods: the one record of go-live, weeks, extensions, sign-offs."""
+
+    async def add(self, *, customer_id: int, start: date, weeks: int) -> HypercarePeriod:
+        """Start a customer's hypercare period on its go-live date."""
+        ...
+
+    async def current(self, *, customer_id: int) -> HypercarePeriod | None:
+        """A customer's hypercare period (the latest, if it had several), or None."""
+        ...
+
+    async def all_current(self) -> list[HypercarePeriod]:
+        """Every customer's current period, in no particular order."""
+        ...
+
+    async def update(self, *, period_id: int, **changes: Any) -> HypercarePeriod:
+        """Change the start, weeks, extensions, sign-offs or transition (whole new values)."""
+        ...
+
+    async def remove(self, *, customer_id: int) -> int:
+        """Forget a customer's hypercare periods; how many there were."""
         ...
 
 
@@ -279,6 +312,9 @@ class UnitOfWork(Protocol):
 
     @property
     def inbox(self) -> InboxRepository: ...
+
+    @property
+    def hypercare(self) -> HypercareRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

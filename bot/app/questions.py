@@ -18,6 +18,7 @@ from bot.app.messages import questions as msg
 from bot.app.messages.phrasebook import Phrasebook
 from bot.app.ports import UnitOfWork
 from bot.app.replies import Reply
+from bot.domain import hypercare
 from bot.domain.models import Identity, Ticket, TicketStatus
 from bot.domain.sla import SlaSnapshot, snapshot
 
@@ -176,27 +177,18 @@ async def _windows(desk: Desk, caller: Caller, now: datetime, say: Phrasebook) -
 
 async def _hypercare(desk: Desk, uow: UnitOfWork, caller: Caller, now: datetime) -> Reply:
     if caller.is_agent:
-        customers = [c for c in await uow.customers.all() if c.go_live is not None]
-    elif caller.customer is not None and caller.customer.go_live is not None:
-        customers = [caller.customer]
+        periods = {p.customer_id: p for p in await uow.hypercare.all_current()}
+        customers = [c for c in await uow.customers.all() if c.id in periods]
+        if not customers:
+            return msg.hypercare_unknown(None)
+    elif caller.customer is not None:
+        period = await uow.hypercare.current(customer_id=caller.customer.id)
+        if period is None:
+            return msg.hypercare_unknown(caller.customer)
+        periods, customers = {caller.customer.id: period}, [caller.customer]
     else:
-        return msg.hypercare_unknown(caller.customer)
-    if not customers:
         return msg.hypercare_unknown(None)
     today = now.astimezone(desk.policy.timezone).date()
-    lines = []
-    for customer in customers:
-        assert customer.go_live is not None
-        weeks = customer.hypercare_weeks or desk.policy.hypercare_minimum_weeks
-        start = customer.go_live
-        end = start + timedelta(weeks=weeks)
-        if today < start:
-            lines.append(msg.hypercare_before(customer, start, end, weeks))
-        elif today < end:
-            week = (today - start).days // 7 + 1
-            lines.append(
-                msg.hypercare_during(customer, start, end, week, weeks, (end - today).days)
-            )
-        else:
-            lines.append(msg.hypercare_after(customer, end))
-    return msg.hypercare(lines)
+    return msg.hypercare(
+        [msg.hypercare_line(c, hypercare.status(periods[c.id], today)) for c in customers]
+    )

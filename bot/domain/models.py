@@ -115,8 +115,6 @@ class Customer:
     id: int
     name: str
     bindings: tuple[ChatBinding, ...] = ()  # at most one per platform
-    go_live: date | None = None
-    hypercare_weeks: int | None = None
     policy_overrides: dict[str, Any] = field(default_factory=dict)
     is_provider: bool = False  # the service provider's own organisation: where agents belong
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,8 +28,6 @@ def _customer(row: CustomerRow, bindings: Iterable[ChatBindingRow]) -> Customer:
             ChatBinding(b.platform, b.workspace, b.conversation)
             for b in sorted(bindings, key=lambda b: b.platform)
         ),
-        go_live=row.go_live,
-        hypercare_weeks=row.hypercare_weeks,
         policy_overrides=dict(row.policy_overrides or {}),
         is_provider=row.is_provider,
     )
@@ -73,8 +70,6 @@ class SqlCustomerRepository:
         *,
         name: str,
         bindings: Sequence[ChatBinding] = (),
-        go_live: date | None = None,
-        hypercare_weeks: int | None = None,
         is_provider: bool = False,
     ) -> Customer:
         """Store a new customer; DuplicateError if the name, a binding or the provider is taken."""
@@ -90,8 +85,6 @@ class SqlCustomerRepository:
         row = CustomerRow(
             name=name,
             name_key=_name_key(name),
-            go_live=go_live,
-            hypercare_weeks=hypercare_weeks,
             is_provider=is_provider,
         )
         await insert_unique(self._s, row, f"customer {name!r} exists already")
@@ -173,6 +166,18 @@ class SqlCustomerRepository:
         for b in await self._s.scalars(sa.select(ChatBindingRow)):
             bindings.setdefault(b.customer_id, []).append(b)
         return [_customer(r, bindings.get(r.id or 0, [])) for r in rows]
+
+    async def remove(self, *, customer_id: int) -> None:
+        """Delete a customer and its bindings (its contacts, hypercare and tickets must be
+        gone first); NotFoundError if there is no such customer."""
+        row = await self._s.get(CustomerRow, customer_id)
+        if row is None:
+            raise NotFoundError(f"no customer with id {customer_id}")
+        await self._s.execute(
+            sa.delete(ChatBindingRow).where(col(ChatBindingRow.customer_id) == customer_id)
+        )
+        await self._s.delete(row)
+        await self._s.flush()
 
     async def provider(self) -> Customer | None:
         """The service provider's own organisation, if registered."""
@@ -282,3 +287,17 @@ class SqlContactRepository:
         """All contacts."""
         stmt = sa.select(ContactRow).order_by(col(ContactRow.customer_id), col(ContactRow.id))
         return [_contact(r) for r in await self._s.scalars(stmt)]
+
+    async def remove(self, *, identity: Identity) -> Contact | None:
+        """Unbind a chat identity at once; the contact it was, or None if it was not bound."""
+        stmt = sa.select(ContactRow).where(
+            col(ContactRow.platform) == identity.platform,
+            col(ContactRow.user_id) == identity.user_id,
+        )
+        row = (await self._s.scalars(stmt)).first()
+        if row is None:
+            return None
+        contact = _contact(row)
+        await self._s.delete(row)
+        await self._s.flush()
+        return contact

@@ -96,7 +96,7 @@ class SqlHypercareRepository:
         self._s = session
 
     async def add(self, *, customer_id: int, start: date, weeks: int) -> HypercarePeriod:
-        """Start a customer's hypercare period."""
+        """Start a customer's hypercare period on its go-live date."""
         if weeks <= 0:
             raise ValueError(f"hypercare lasts a positive number of weeks, got {weeks}")
         row = HypercareRow(customer_id=customer_id, start=start, weeks=weeks)
@@ -104,21 +104,33 @@ class SqlHypercareRepository:
         await self._s.flush()
         return _period(row)
 
-    async def list(self, *, customer_id: int | None = None) -> list[HypercarePeriod]:
-        """Hypercare periods, oldest first."""
+    async def current(self, *, customer_id: int) -> HypercarePeriod | None:
+        """A customer's hypercare period (the latest, if it had several), or None."""
+        stmt = (
+            sa.select(HypercareRow)
+            .where(col(HypercareRow.customer_id) == customer_id)
+            .order_by(col(HypercareRow.start).desc(), col(HypercareRow.id).desc())
+            .limit(1)
+        )
+        row = (await self._s.scalars(stmt)).first()
+        return _period(row) if row is not None else None
+
+    async def all_current(self) -> list[HypercarePeriod]:
+        """Every customer's current period, in no particular order."""
         stmt = sa.select(HypercareRow).order_by(col(HypercareRow.start), col(HypercareRow.id))
-        if customer_id is not None:
-            stmt = stmt.where(col(HypercareRow.customer_id) == customer_id)
-        return [_period(r) for r in await self._s.scalars(stmt)]
+        latest = {row.customer_id: row for row in await self._s.scalars(stmt)}
+        return [_period(row) for row in latest.values()]
 
     async def update(self, *, period_id: int, **changes: Any) -> HypercarePeriod:
-        """Record extensions, sign-offs or the transition (whole new values)."""
+        """Change the start, weeks, extensions, sign-offs or transition (whole new values)."""
         row = await self._s.get(HypercareRow, period_id, with_for_update=True)
         if row is None:
             raise NotFoundError(f"no hypercare period {period_id}")
         for key, value in changes.items():
-            if key not in ("weeks", "extensions", "sign_offs", "transitioned_at"):
+            if key not in ("start", "weeks", "extensions", "sign_offs", "transitioned_at"):
                 raise ValueError(f"unknown hypercare field: {key}")
+            if key == "weeks" and value <= 0:
+                raise ValueError(f"hypercare lasts a positive number of weeks, got {value}")
             if key in ("extensions", "sign_offs"):
                 value = [dict(v) for v in value]
             elif key == "transitioned_at" and value is not None:
@@ -126,3 +138,9 @@ class SqlHypercareRepository:
             setattr(row, key, value)
         await self._s.flush()
         return _period(row)
+
+    async def remove(self, *, customer_id: int) -> int:
+        """Forget a customer's hypercare periods; how many there were."""
+        stmt = sa.delete(HypercareRow).where(col(HypercareRow.customer_id) == customer_id)
+        result = await self._s.execute(stmt)
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -88,9 +88,8 @@ async def build_world(store: Store) -> World:
     clock = FixedClock(MONDAY_9)
     desk = Desk.create(store=store, clock=clock, policy=default_policy())
     async with store.unit() as uow:
-        acme = await uow.customers.add(
-            name="Acme A/S", go_live=date(2026, 11, 23), hypercare_weeks=4
-        )
+        acme = await uow.customers.add(name="Acme A/S")
+        await uow.hypercare.add(customer_id=acme.id, start=date(2026, 11, 23), weeks=4)
         globex = await uow.customers.add(
             name="Globex ApS", bindings=[ChatBinding(SLACK, None, "C0GLOBEX")]
         )

@@ -194,6 +194,16 @@ async def test_hypercare_status_from_go_live_and_agreed_weeks(
     assert expected in await ask(world, CARLA, "hypercare status?")
 
 
+async def test_an_agreed_extension_lengthens_hypercare(world: World) -> None:
+    async with world.desk.store.unit() as uow:
+        period = await uow.hypercare.current(customer_id=world.acme.id)
+        await uow.hypercare.update(period_id=period.id, extensions=[{"weeks": 2}])
+    assert (
+        "week 2 of 6, extended by 2 weeks; it is planned to end Mon 04 Jan 2027 (35 days left)"
+        in await ask(world, CARLA, "hypercare status")
+    )
+
+
 async def test_hypercare_without_go_live_and_for_agents(world: World) -> None:
     assert "No go-live date is recorded for Globex ApS" in await ask(world, GINA, "hypercare")
     agent = await ask(world, AGNES, "Hypercare status")
@@ -248,9 +258,8 @@ async def test_end_user_help_points_to_first_level_support_not_ticket(world: Wor
 
 async def test_one_week_and_one_day_are_singular(world: World) -> None:
     async with world.desk.store.unit() as uow:
-        await uow.customers.update(
-            customer_id=world.acme.id, go_live=date(2026, 12, 10), hypercare_weeks=1
-        )
+        period = await uow.hypercare.current(customer_id=world.acme.id)
+        await uow.hypercare.update(period_id=period.id, start=date(2026, 12, 10), weeks=1)
     assert "lasts 1 week, until" in await ask(world, CARLA, "hypercare status")
     world.clock.set(datetime(2026, 12, 16, 9, 0, tzinfo=CPH))
     assert "(1 day left)" in await ask(world, CARLA, "hypercare status")

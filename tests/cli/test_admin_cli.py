@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -11,44 +10,12 @@ from datetime import timedelta
 import pytest
 
 from adapters.slack.settings import PLATFORM as SLACK
-from bot.cli.main import main
 from bot.domain.models import ApprovalState, Identity, TicketStatus
-from storage import open_store
+from tests.cli.conftest import rows_of
 from tests.storage.factories import OPENED, new_ticket
 
 TENANT = "8c6f1a2e-0b7d-4e4f-9a51-2f3c4d5e6f70"
 AAD_USER = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
-
-
-@pytest.fixture
-def cli(database, monkeypatch, capsys):
-    """Run `supportbot ...` against the test database; returns (status, stdout, stderr)."""
-    monkeypatch.setenv("DATABASE_URL", database.env_url)
-    monkeypatch.delenv("SUPPORTBOT_POLICY", raising=False)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        try:
-            status = main(list(argv))
-        except SystemExit as exc:  # argparse's own errors exit from inside parse_args
-            status = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return run
-
-
-def rows_of(store_call):
-    """Run one coroutine function against the CLI's database and return its result."""
-
-    async def go():
-        store = await open_store()
-        try:
-            async with store.unit() as uow:
-                return await store_call(uow)
-        finally:
-            await store.close()
-
-    return asyncio.run(go())
 
 
 def test_customer_add_and_list(cli):

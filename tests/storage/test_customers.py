@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from adapters.slack.settings import PLATFORM as SLACK
@@ -17,15 +15,13 @@ async def test_customer_names_are_unique_regardless_of_case(store):
         acme = await uow.customers.add(
             name="Acme  A/S",
             bindings=[ChatBinding(SLACK, "T1", "C1")],
-            go_live=date(2026, 12, 1),
-            hypercare_weeks=4,
         )
     async with store.unit() as uow:
         assert await uow.customers.by_name(name="acme a/s") == acme
         assert await uow.customers.get(customer_id=acme.id) == acme
         with pytest.raises(DuplicateError):
             await uow.customers.add(name="ACME A/S")
-    assert acme.name == "Acme A/S" and acme.go_live == date(2026, 12, 1)
+    assert acme.name == "Acme A/S" and acme.bindings == (ChatBinding(SLACK, "T1", "C1"),)
 
 
 async def test_customers_are_found_by_conversation_or_workspace(store):
@@ -139,8 +135,7 @@ async def test_contacts_by_customer_and_role(store):
 async def test_every_customer_field_round_trips(store):
     fields = {
         "bindings": (ChatBinding(SLACK, "T1", "C1"), ChatBinding(TEAMS, "tenant", "19:channel")),
-        "go_live": date(2026, 12, 1),
-        "hypercare_weeks": 6,
+        "is_provider": True,
     }
     async with store.unit() as uow:
         added = await uow.customers.add(name="Acme", **fields)
@@ -148,14 +143,14 @@ async def test_every_customer_field_round_trips(store):
             customer_id=added.id,
             name="Acme Group",
             policy_overrides={"availability_target_percent": 99.9},
-            hypercare_weeks=8,
+            is_provider=False,
         )
     async with store.unit() as uow:
         loaded = await uow.customers.get(customer_id=added.id)
     assert loaded == updated
     for key, value in fields.items():
         assert getattr(added, key) == value, key
-    assert loaded.name == "Acme Group" and loaded.hypercare_weeks == 8
+    assert loaded.name == "Acme Group" and not loaded.is_provider
     assert loaded.policy_overrides == {"availability_target_percent": 99.9}
 
 
@@ -242,3 +237,31 @@ async def test_at_most_one_customer_is_the_service_provider(store):
                 sa.text("UPDATE customers SET is_provider = :yes WHERE id = :id"),
                 {"yes": True, "id": acme.id},
             )
+
+
+async def test_a_removed_contact_is_unknown_at_once(store):
+    user = Identity(SLACK, "U1")
+    async with store.unit() as uow:
+        acme = await uow.customers.add(name="Acme")
+        contact = await uow.contacts.add(customer_id=acme.id, identity=user, role=Role.APPROVER)
+    async with store.unit() as uow:
+        assert await uow.contacts.remove(identity=user) == contact
+        assert await uow.contacts.remove(identity=user) is None
+    async with store.unit() as uow:
+        assert await uow.contacts.find(identity=user) is None
+        assert await uow.contacts.all() == []
+
+
+async def test_a_removed_customer_takes_its_bindings_along(store):
+    binding = ChatBinding(SLACK, "T1", "C1")
+    async with store.unit() as uow:
+        acme = await uow.customers.add(name="Acme", bindings=[binding])
+    async with store.unit() as uow:
+        await uow.customers.remove(customer_id=acme.id)
+        with pytest.raises(NotFoundError):
+            await uow.customers.remove(customer_id=acme.id)
+    async with store.unit() as uow:
+        assert await uow.customers.all() == []
+        assert await uow.customers.by_binding(platform=SLACK, conversation="C1") is None
+        gamma = await uow.customers.add(name="Gamma", bindings=[binding])  # free again
+    assert gamma.bindings == (binding,)

@@ -42,7 +42,7 @@ async def test_hypercare_periods_record_extensions_and_transition(store):
             transitioned_at=at,
         )
     async with store.unit() as uow:
-        (stored,) = await uow.hypercare.list(customer_id=acme.id)
+        stored = await uow.hypercare.current(customer_id=acme.id)
     assert stored.weeks == 4 and stored.extensions[0]["weeks"] == 2
     assert stored.sign_offs[0]["by"] == "slack:U1" and stored.transitioned_at == at
 
@@ -89,3 +89,27 @@ async def test_windows_can_be_read_while_a_unit_of_work_is_open(store):
             SqlMonitoring(store).service_windows(customer_id=None, start=start, end=end), 10
         )
     assert [w.reason for w in found] == ["upgrade"]
+
+
+async def test_a_customers_current_hypercare_is_its_latest_period(store):
+    async with store.unit() as uow:
+        acme = await uow.customers.add(name="Acme")
+        globex = await uow.customers.add(name="Globex")
+        first = await uow.hypercare.add(customer_id=acme.id, start=date(2026, 1, 5), weeks=2)
+        latest = await uow.hypercare.add(customer_id=acme.id, start=date(2026, 12, 1), weeks=4)
+        other = await uow.hypercare.add(customer_id=globex.id, start=date(2026, 6, 1), weeks=3)
+    async with store.unit() as uow:
+        assert await uow.hypercare.current(customer_id=acme.id) == latest
+        assert sorted(await uow.hypercare.all_current(), key=lambda p: p.id) == [latest, other]
+        moved = await uow.hypercare.update(period_id=latest.id, start=date(2026, 12, 8), weeks=6)
+        with pytest.raises(ValueError, match="positive number of weeks"):
+            await uow.hypercare.update(period_id=latest.id, weeks=0)
+        with pytest.raises(ValueError, match="unknown hypercare field: customer_id"):
+            await uow.hypercare.update(period_id=latest.id, customer_id=globex.id)
+    assert (moved.start, moved.weeks) == (date(2026, 12, 8), 6) and first.id != moved.id
+    async with store.unit() as uow:
+        assert await uow.hypercare.current(customer_id=acme.id) == moved
+        assert await uow.hypercare.remove(customer_id=acme.id) == 2
+    async with store.unit() as uow:
+        assert await uow.hypercare.current(customer_id=acme.id) is None
+        assert await uow.hypercare.all_current() == [other]

@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.app.replies import Field, Reply
+from bot.domain.hypercare import HypercareStatus, Phase
 from bot.domain.models import Customer, Ticket
 from bot.domain.policy import Policy
 from bot.domain.sla import SlaSnapshot, SlaState
@@ -200,30 +201,29 @@ def date_text(value: date) -> str:
     return f"{value:%a %d %b %Y}"
 
 
-def hypercare_before(customer: Customer, start: date, end: date, weeks: int) -> str:
-    """Hypercare not yet started."""
+def _extended(status: HypercareStatus) -> str:
+    if not status.extended_by:
+        return ""
+    return f", extended by {plural(status.extended_by, 'week')}"
+
+
+def hypercare_line(customer: Customer, status: HypercareStatus) -> str:
+    """One customer's hypercare as of today: not yet started, running, or over."""
+    if status.phase is Phase.BEFORE:
+        return (
+            f"{customer.name}: hypercare starts at go-live on {date_text(status.start)} and lasts "
+            f"{plural(status.weeks, 'week')}{_extended(status)}, until {date_text(status.end)}."
+        )
+    if status.phase is Phase.DURING:
+        return (
+            f"{customer.name}: in hypercare since go-live on {date_text(status.start)}, week "
+            f"{status.week} of {status.weeks}{_extended(status)}; it is planned to end "
+            f"{date_text(status.end)} ({plural(status.days_left or 0, 'day')} left), once the "
+            "system is stable and the move to standard support is agreed."
+        )
     return (
-        f"{customer.name}: hypercare starts at go-live on {date_text(start)} and lasts "
-        f"{plural(weeks, 'week')}, until {date_text(end)}."
-    )
-
-
-def hypercare_during(
-    customer: Customer, start: date, end: date, week: int, weeks: int, days_left: int
-) -> str:
-    """Hypercare running."""
-    return (
-        f"{customer.name}: in hypercare since go-live on {date_text(start)}, week {week} of "
-        f"{weeks}; it is planned to end {date_text(end)} ({plural(days_left, 'day')} left), "
-        "once the system is stable and the move to standard support is agreed."
-    )
-
-
-def hypercare_after(customer: Customer, end: date) -> str:
-    """Hypercare over."""
-    return (
-        f"{customer.name}: hypercare ended on {date_text(end)}; standard support under the "
-        "agreement applies."
+        f"{customer.name}: hypercare ended on {date_text(status.end)}; standard support under "
+        "the agreement applies."
     )
 
 
