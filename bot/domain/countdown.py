@@ -119,9 +119,7 @@ class _Schedule:
         self.prefix = f"{rule.key.value}:"
         self.target = rule.first_response_hours * _US_PER_HOUR
         self.interval = policy.breach_reminder_minutes * _US_PER_MINUTE
-        chosen = (
-            policy.hypercare_countdown_thresholds if expedited else policy.countdown_thresholds
-        )
+        chosen = policy.hypercare_countdown_thresholds if expedited else policy.countdown_thresholds
         # str() first: the policy's 0.9 means nine tenths, not the nearest binary float.
         self.fractions = [Fraction(str(f)) for f in chosen]
         # The threshold is reached at the first microsecond when at least that fraction has
@@ -203,9 +201,7 @@ def milestones(
     if reminders < 0:
         raise ValueError(f"reminders must not be negative, got {reminders}")
     schedule = _Schedule(policy, priority, expedited)
-    return [
-        schedule.milestone(calendar, opened, i) for i in range(schedule.k + 1 + reminders)
-    ]
+    return [schedule.milestone(calendar, opened, i) for i in range(schedule.k + 1 + reminders)]
 
 
 def next_milestone(

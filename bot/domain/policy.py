@@ -327,6 +327,11 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
     interval = r.get(availability, "sample_interval_minutes", int, "availability.")
     if interval <= 0:
         raise r.fail("availability.sample_interval_minutes", f"must be positive, got {interval}")
+    if 60 % interval:
+        # Slots must tile every hour, so they start at :00 whatever the day or the zone's offset.
+        raise r.fail(
+            "availability.sample_interval_minutes", f"must divide 60 minutes, got {interval}"
+        )
 
     hypercare = r.table(data, "hypercare")
     minimum_weeks = r.get(hypercare, "minimum_weeks", int, "hypercare.")

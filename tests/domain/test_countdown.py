@@ -460,9 +460,7 @@ def test_the_due_milestone_is_the_newest_crossed_and_the_next_one_is_later(
 ) -> None:
     now = opened + timedelta(seconds=delay)
     kwargs = {"opened": opened, "priority": priority, "expedited": expedited}
-    found = due_milestone(
-        CALENDAR, POLICY, now=now, done_keys=(), responded_at=None, **kwargs
-    )
+    found = due_milestone(CALENDAR, POLICY, now=now, done_keys=(), responded_at=None, **kwargs)
     done = () if found is None else found.keys
     if found is not None:
         assert found.milestone.at <= now
@@ -480,8 +478,8 @@ def test_a_threshold_is_reached_at_the_first_microsecond_past_its_fraction() -> 
     first, second, *_ = milestones(calendar, policy, opened=opened, priority="highest")
     wanted = Fraction(str(1 / 7))
     assert first.label == "14.285714285714285"
-    assert first.fraction >= wanted > (first.elapsed - timedelta(microseconds=1)) / timedelta(
-        hours=1
+    assert (
+        first.fraction >= wanted > (first.elapsed - timedelta(microseconds=1)) / timedelta(hours=1)
     )
     # Its key read back names the same instant, so the next one is 50 %, not a repeat.
     after = next_milestone(

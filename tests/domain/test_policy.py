@@ -134,6 +134,12 @@ _DELETE = object()
         ("classification.rules.1.affected", "some", "classification.rules", "exactly one rule"),
         ("classification.rules.1.note", _DELETE, "classification.rules[1].note", "needs a note"),
         ("availability.target_percent", 101, "availability.target_percent", "(0, 100]"),
+        (
+            "availability.sample_interval_minutes",
+            7,
+            "availability.sample_interval_minutes",
+            "must divide 60",
+        ),
         ("hypercare.minimum_weeks", -2, "hypercare.minimum_weeks", "must be positive"),
         ("consultancy_services.0.key", "configuration", "consultancy_services", "unique"),
     ],
