@@ -1,6 +1,8 @@
 """How the console shows things: rich panels on a terminal, plain deterministic lines otherwise.
 
-Every string shown is bot or user text, never markup: rich renders it through `Text`.
+Every string shown is bot or user text, never markup: rich renders it through `Text`. Nothing
+reaches the terminal without `terminal_safe`, so typed or stored text cannot carry escape
+sequences to it.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 from bot.app.commands import VERBS
 from bot.app.replies import Reply
 from bot.domain.models import Destination
+from bot.domain.text import terminal_safe
 
 if TYPE_CHECKING:
     from rich.console import Group
+    from rich.text import Text
 
 __all__ = ["PlainView", "RichView", "View", "button_hint"]
 
@@ -78,7 +82,7 @@ class PlainView:
         self.output = output
 
     def _write(self, lines: list[str]) -> None:
-        self.output.write("\n".join(lines) + "\n")
+        self.output.write(terminal_safe("\n".join(lines)) + "\n")
         self.output.flush()
 
     def say(self, reply: Reply) -> None:
@@ -106,6 +110,13 @@ class PlainView:
         return line
 
 
+def _text(text: str, style: str = "") -> Text:
+    """Rich text of `text`, safe for the terminal (rich passes escape sequences through)."""
+    from rich.text import Text
+
+    return Text(terminal_safe(text), style=style)
+
+
 class RichView:
     """Colours and panels for a terminal."""
 
@@ -122,56 +133,52 @@ class RichView:
 
         parts: list[RenderableType] = []
         if reply.text:
-            parts.append(Text(reply.text))
+            parts.append(_text(reply.text))
         if reply.fields:
             table = Table.grid(padding=(0, 2))
             table.add_column(style="bold cyan", no_wrap=True)
             table.add_column()
             for f in reply.fields:
-                table.add_row(Text(f.label), Text(f.value))
+                table.add_row(_text(f.label), _text(f.value))
             parts.append(table)
         if reply.buttons:
             hints = Text()
             for b in reply.buttons:
-                hints.append(f" {b.label} ", style="reverse bold")
-                hints.append(f" {button_hint(b.action, b.value)}   ", style="dim")
+                hints.append(terminal_safe(f" {b.label} "), style="reverse bold")
+                hints.append(terminal_safe(f" {button_hint(b.action, b.value)}   "), style="dim")
             parts.append(hints)
         if reply.footer:
-            parts.append(Text(reply.footer, style="dim"))
+            parts.append(_text(reply.footer, "dim"))
         return Group(*parts)
 
     def say(self, reply: Reply) -> None:
         """The bot's reply in a green-edged panel."""
         from rich.panel import Panel
-        from rich.text import Text
 
-        title = Text(reply.title or "supportbot", style="bold")
+        title = _text(reply.title or "supportbot", "bold")
         panel = Panel(self._body(reply), title=title, title_align="left", border_style="green")
         self.console.print(panel)
 
     def posted(self, destination: Destination, reply: Reply) -> None:
         """A post in a channel or DM, in a magenta panel titled with where it went."""
         from rich.panel import Panel
-        from rich.text import Text
 
-        title = Text(f"posted to {where(destination)}", style="magenta")
+        title = _text(f"posted to {where(destination)}", "magenta")
         if reply.title:
-            title.append(f" · {reply.title}", style="bold")
+            title.append(terminal_safe(f" · {reply.title}"), style="bold")
         body = self._body(reply)
         panel = Panel(body, title=title, title_align="left", border_style="magenta")
         self.console.print(panel)
 
     def info(self, text: str) -> None:
         """A dim console line."""
-        from rich.text import Text
 
-        self.console.print(Text(text, style="dim italic"))
+        self.console.print(_text(text, "dim italic"))
 
     def read(self, prompt: str) -> str | None:
         """Prompt in colour and read a line; None at end of input."""
-        from rich.text import Text
 
-        styled = Text(prompt, style="bold yellow")
+        styled = _text(prompt, "bold yellow")
         if self.input is sys.stdin and self.input.isatty():
             try:
                 return self.console.input(styled)
@@ -180,5 +187,5 @@ class RichView:
         line = self.input.readline()
         if not line:
             return None
-        self.console.print(styled, Text(line.rstrip("\r\n")), sep="")
+        self.console.print(styled, _text(line.rstrip("\r\n")), sep="")
         return line.rstrip("\r\n")

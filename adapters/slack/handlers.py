@@ -47,15 +47,25 @@ __all__ = ["SlackHandlers"]
 log = logging.getLogger(__name__)
 
 ERROR_MAX = 150  # Slack shows input errors under the field; keep them short
-_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|([^>]*))?>")
+_LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
-def typed(event: Mapping[str, Any], *, mentions: bool = False) -> str:
-    """What the person typed, with Slack's &amp; &lt; &gt; undone (whatever the bot posts
-    back is escaped again); @mentions dropped unless `mentions`."""
+def typed(event: Mapping[str, Any], *, bot_user: str | None = None) -> str:
+    """What the person typed. Mentions of the bot (how a message addresses it; the leading
+    one when the bot's id is not known) are dropped; anyone else's mention stays as visible
+    text, '@U0123' or '@name', which pings nobody when posted again. Slack's &amp; &lt; &gt;
+    are undone (whatever the bot posts back is escaped again)."""
     text = str(event.get("text", ""))
-    if not mentions:
-        text = _MENTION.sub("", text)
+    if bot_user is None:
+        text = _LEADING_MENTION.sub("", text, count=1)
+
+    def shown(found: re.Match[str]) -> str:
+        if found.group(1) == bot_user:
+            return ""
+        return "@" + (found.group(2) or found.group(1))
+
+    text = _MENTION.sub(shown, text)
     return text.strip().replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
@@ -177,12 +187,15 @@ class SlackHandlers:
 
     # -- messages --------------------------------------------------------------------------
 
-    async def mention(self, event: Mapping[str, Any], team: str | None) -> None:
+    async def mention(
+        self, event: Mapping[str, Any], team: str | None, bot_user: str | None = None
+    ) -> None:
         """`@supportbot ack SUP-1001` or `@supportbot what's current uptime`: act or answer,
         in the thread of the mention."""
         origin = Origin(binding=ChatBinding(PLATFORM, team, event.get("channel")))
+        text = typed(event, bot_user=bot_user)
         reply = await respond(
-            self.desk, speaker=slack_identity(event["user"]), text=typed(event), origin=origin
+            self.desk, speaker=slack_identity(event["user"]), text=text, origin=origin
         )
         self.wake()  # an action's thread post and redrawn announcement wait in the outbox
         thread = event.get("thread_ts") or event.get("ts")
@@ -199,7 +212,7 @@ class SlackHandlers:
         author = slack_identity(event["user"])
         if event.get("channel_type") == "im":
             # A DM says nothing about the organisation: the Slack team alone never told one.
-            reply = await respond(self.desk, speaker=author, text=typed(event))
+            reply = await respond(self.desk, speaker=author, text=typed(event, bot_user=bot_user))
             self.wake()
             await self.post(team, event["channel"], reply)  # a DM is private already
             return
@@ -212,7 +225,6 @@ class SlackHandlers:
             self.desk,
             author=author,
             thread=ThreadRef(PLATFORM, event["channel"], thread_ts),
-            text=typed(event, mentions=True),
         )
         self.wake()
         if noted is not None:

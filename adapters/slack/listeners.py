@@ -46,8 +46,8 @@ def register(
     async def mentioned(
         event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        team = context.team_id
-        await inbox.once(body, team, lambda: handlers.mention(event, team))
+        team, bot = context.team_id, context.bot_user_id
+        await inbox.once(body, team, lambda: handlers.mention(event, team, bot_user=bot))
 
     @app.event("message")
     async def message(

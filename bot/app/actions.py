@@ -196,9 +196,7 @@ _HANDLERS: dict[str, _Handler] = {
 ACTIONS = frozenset(_HANDLERS)
 
 
-async def record_thread_reply(
-    desk: Desk, *, author: Identity, thread: ThreadRef, text: str
-) -> Reply | None:
+async def record_thread_reply(desk: Desk, *, author: Identity, thread: ThreadRef) -> Reply | None:
     """An agent's first reply in a ticket's thread is its first response; else nothing to say."""
     now = desk.now()
     async with desk.store.unit() as uow:

@@ -15,6 +15,7 @@ from bot.app.messages import tickets as msg
 from bot.app.questions import answer
 from bot.app.replies import Reply
 from bot.domain.models import Identity
+from bot.domain.text import UnsafeTextError, clean
 
 __all__ = ["respond"]
 
@@ -22,8 +23,14 @@ __all__ = ["respond"]
 async def respond(
     desk: Desk, *, speaker: Identity, text: str, origin: Origin | None = None
 ) -> Reply:
-    """The bot's reply to one message: run the action it names, else answer it as a question."""
-    stripped = text.strip()
+    """The bot's reply to one message: run the action it names, else answer it as a question.
+
+    What cannot be stored or shown is removed first, or the message refused (bot.domain.text).
+    """
+    try:
+        stripped = clean(text).strip()
+    except UnsafeTextError:
+        return msg.unsafe_text()
     command = parse_command(desk.policy, stripped)
     if command is None:
         return await answer(desk, asker=speaker, text=stripped, origin=origin)

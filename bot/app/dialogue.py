@@ -97,6 +97,8 @@ def start(
                 value, error = parse_answer(question, _cut(whole, question.max_length))
                 if error is None:
                     notes.append(msg.shortened(question, value, len(whole)))
+        if error is not None and raw.strip():
+            notes.append(msg.reask(error))  # said why it is asked after all
         if error is None and value:
             kept[question.key] = value
     state = IntakeState(Phase.ASKING, tuple(kept.items()))

@@ -20,6 +20,7 @@ from bot.domain.calendar import BusinessCalendar
 from bot.domain.policy import Affected, Policy, PriorityKey
 from bot.domain.priority import classify
 from bot.domain.sla import first_response_due, snapshot
+from bot.domain.text import UnsafeTextError, clean
 
 __all__ = [
     "AFFECTED",
@@ -157,9 +158,13 @@ def parse_answer(question: Question, raw: str | None) -> tuple[str, str | None]:
     """Normalise one answer: (value, None) or ("", friendly error).
 
     Choices accept the value, the label (case-insensitively) or the 1-based number shown.
-    An optional question left empty (or "skip") has the value "".
+    An optional question left empty (or "skip") has the value "". What cannot be stored or
+    shown is removed, or refused with a re-ask (bot.domain.text).
     """
-    text = (raw or "").strip()
+    try:
+        text = clean(raw or "").strip()
+    except UnsafeTextError:
+        return "", msg.UNSAFE_TEXT
     if question.kind is not QuestionKind.LONG_TEXT:
         text = " ".join(text.split())
     if text.casefold() in _SKIP_WORDS and question.kind is not QuestionKind.CHOICE:

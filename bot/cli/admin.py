@@ -72,17 +72,23 @@ def bounded(flag: str, value: str | None) -> str | None:
 
 
 def print_json(data: Any) -> None:
-    """Indented JSON on stdout."""
+    """Indented JSON on stdout, nothing in it a terminal would act on."""
     import json
 
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    from bot.domain.text import terminal_safe
+
+    print(terminal_safe(json.dumps(data, indent=2, ensure_ascii=False), json=True))
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """Left-aligned columns on stdout, or "(none)"."""
+    """Left-aligned columns on stdout, or "(none)"; nothing in a cell a terminal would act
+    on, nor a line break."""
+    from bot.domain.text import terminal_safe
+
     if not rows:
         print("(none)")
         return
+    rows = [[terminal_safe(cell, newlines=False) for cell in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     for line in (headers, *rows):
         print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())

@@ -244,16 +244,16 @@ async def test_an_agents_reply_in_the_thread_is_the_first_response(world: World)
     await drain(world.desk, {CONSOLE: notifier})
     thread = (await get(world, ref)).thread
     assert thread == notifier.deliveries[0].landed
-    assert await record_thread_reply(world.desk, author=CARLA, thread=thread, text="hi") is None
+    assert await record_thread_reply(world.desk, author=CARLA, thread=thread) is None
     other = ThreadRef(CONSOLE, "Acme A/S", "no-such-thread")
-    assert await record_thread_reply(world.desk, author=AGNES, thread=other, text="x") is None
+    assert await record_thread_reply(world.desk, author=AGNES, thread=other) is None
     world.clock.advance(minutes=20)
-    note = await record_thread_reply(world.desk, author=AGNES, thread=thread, text="Looking")
+    note = await record_thread_reply(world.desk, author=AGNES, thread=thread)
     assert note is not None and note.private and "within the SLA" in note.text
     ticket = await get(world, ref)
     assert ticket.first_responded_at == world.clock.now()
     assert ticket.status is TicketStatus.ACKNOWLEDGED
-    assert await record_thread_reply(world.desk, author=AGNES, thread=thread, text="2") is None
+    assert await record_thread_reply(world.desk, author=AGNES, thread=thread) is None
 
 
 @pytest.mark.parametrize("action", ["ticket.fly", ""])

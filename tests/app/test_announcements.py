@@ -62,7 +62,7 @@ async def test_a_first_reply_in_the_thread_and_a_new_priority_redraw_it_too(
     console = await filed_and_posted(world, INCIDENT)
     [announcement] = console.deliveries
     assert announcement.landed is not None
-    await record_thread_reply(world.desk, author=AGNES, thread=announcement.landed, text="On it")
+    await record_thread_reply(world.desk, author=AGNES, thread=announcement.landed)
     await drain(world.desk, {CONSOLE: console})
     assert shown(console.edits[-1].content).footer == "Status: Acknowledged"
 

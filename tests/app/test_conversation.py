@@ -6,7 +6,7 @@ from bot.app.conversation import respond
 from bot.app.filing import file_ticket
 from bot.domain.models import ApprovalState, TicketStatus
 from bot.domain.policy import PriorityKey
-from tests.app.conftest import AGNES, ANDERS, CARLA, CONSULTANCY, INCIDENT, World, valid
+from tests.app.conftest import AGNES, ANDERS, CARLA, CONSULTANCY, INCIDENT, World, outbox, valid
 
 
 async def _file(world: World, answers: dict[str, str]) -> str:
@@ -70,3 +70,17 @@ async def test_anything_else_is_a_question(world: World) -> None:
     assert ref in status.text and "open" in status.text.lower()
     assert (await _ticket(world, ref)).status is TicketStatus.OPEN
     assert "ticket" in unrelated.text.lower()  # help with examples, nothing done
+
+
+async def test_control_characters_are_dropped_and_direction_overrides_refused(
+    world: World,
+) -> None:
+    ref = await _file(world, INCIDENT)
+
+    await respond(world.desk, speaker=AGNES, text=f"reply {ref} On\x00 it\x1b[0m, back\r\nsoon")
+    refused = await respond(world.desk, speaker=AGNES, text=f"reply {ref} gnp.\u202eexe")
+
+    posted = [m.content["text"] for m in await outbox(world.desk.store)]
+    assert "On it[0m, back soon" in posted
+    assert not any("exe" in text for text in posted)  # nothing of the refused one
+    assert refused.private and "type it again" in refused.text

@@ -312,3 +312,42 @@ def test_any_sequence_of_lines_keeps_the_dialogue_consistent(lines: list[str]) -
             break
         if state.phase is Phase.CANCELLED:
             break
+
+
+def test_answers_lose_what_cannot_be_stored_and_direction_overrides_are_reasked() -> None:
+    step = feed(begin(summary="Sync\x00 stopped\x07"), "Line one\r\nline\u200b two\x1b[0m")
+    assert step.state.values == {
+        "summary": "Sync stopped",
+        "description": "Line one\nline two[0m",
+    }
+    asked = feed(begin(), "Sync stopped")
+    again = feed(asked, "harmless\u202etxt.exe")
+    assert again.state == asked.state
+    assert again.replies[0].text.startswith("Sorry, that has invisible characters")
+    assert again.replies[1] == asked.replies[-1]
+    prefilled = begin(summary="bad\u2066one")
+    assert prefilled.state.values == {}  # asked after all, saying why
+    assert "invisible characters" in texts(prefilled)
+    with pytest.raises(intake.IntakeError) as caught:
+        intake.validate_answers(POLICY, {"summary": "x\u202ey", "description": "d"})
+    assert caught.value.errors["summary"].startswith("Sorry, that has invisible characters")
+
+
+@pytest.mark.parametrize("typed", ["2,5", "2.5", "0,5", "1.20", "1.200,5"])
+def test_a_decimal_number_of_users_is_reasked_not_read_as_a_whole(typed: str) -> None:
+    asked = feed(begin(), "s", "d", "1", "1", "1", "", "")
+    again = feed(asked, typed)
+    assert again.state == asked.state
+    assert again.replies[0].text == (
+        f"Sorry, '{typed}' is not a whole number of users. Please give the number in digits "
+        "without a comma or point, e.g. 25 or 2500."
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "users"),
+    [("25", "25"), ("1.200", "1200"), ("1,200", "1200"), ("120 000", "120000")],
+)
+def test_thousands_separators_are_read(typed: str, users: str) -> None:
+    step = feed(begin(), "s", "d", "1", "1", "1", "", "", typed)
+    assert step.state.values["users"] == users

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from adapters.slack.settings import PLATFORM as SLACK
-from bot.domain.models import ApprovalState, Identity, TicketStatus
+from bot.domain.models import ApprovalState, Identity, Role, TicketStatus
 from tests.cli.conftest import rows_of
 from tests.storage.factories import OPENED, new_ticket
 
@@ -508,3 +508,31 @@ def test_an_unreachable_database_is_one_line(cli, monkeypatch, command):
     status, out, err = cli(*command)
     assert status == 2 and out == ""
     assert err.startswith("supportbot: error: cannot reach the database") and err.count("\n") == 1
+
+
+def test_lists_never_pass_escape_sequences_to_the_terminal(cli):
+    assert cli("customer", "list")[0] == 0  # creates the schema
+
+    async def seed(uow):
+        evil = await uow.customers.add(name="Evil\x1b[2J\x9b1m Corp\u202e")
+        await uow.contacts.add(
+            customer_id=evil.id,
+            identity=Identity(SLACK, "U0EVIL"),
+            role=Role.CUSTOMER,
+            display_name="Mal\x1b]0;pwned\x07lory\nNext",
+        )
+
+    rows_of(seed)
+    for argv in (("customer", "list"), ("contact", "list")):
+        status, out, _ = cli(*argv)
+        assert status == 0
+        assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out
+        assert "\u202e" not in out
+        assert "Evil\\x1b[2J\\x9b1m Corp\\u202e" in out
+    assert "Mal\\x1b]0;pwned\\x07lory\\x0aNext" in cli("contact", "list")[1]
+    for argv in (("customer", "list", "--json"), ("contact", "list", "--json")):
+        status, out, _ = cli(*argv)
+        assert "\x1b" not in out and "\x9b" not in out and "\u202e" not in out
+        assert json.loads(out)  # still JSON, the names escaped inside it
+    customers = json.loads(cli("customer", "list", "--json")[1])
+    assert customers[0]["name"] == "Evil\x1b[2J\x9b1m Corp\u202e"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.app.messages.intake import CONSULTANCY_NOTICE, OTHER_CATEGORY
+from bot.app.messages.intake import CONSULTANCY_NOTICE, OTHER_CATEGORY, UNSAFE_TEXT
 from bot.app.messages.text import (
     APPROVAL_LABELS,
     STATUS_LABELS,
@@ -50,6 +50,11 @@ def foreign_submission() -> Reply:
         "was stored. Please start a new ticket.",
         private=True,
     )
+
+
+def unsafe_text() -> Reply:
+    """A message refused for characters that change the order text is shown in."""
+    return Reply(text=UNSAFE_TEXT, private=True)
 
 
 def agent_cannot_file() -> Reply:

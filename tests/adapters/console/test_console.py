@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -363,3 +364,28 @@ async def test_ticket_typed_mid_ticket_and_a_long_prefill(desk: Desk) -> None:
     assert "bot> You are in the middle of filing a ticket, so I did not take '/ticket'" in out
     assert "bot> Cancelled. Nothing was filed." in out
     assert await stored(desk) == []
+
+
+async def test_escape_sequences_never_reach_the_terminal_and_nul_is_dropped(store: Any) -> None:
+    desk = Desk.create(store=store, clock=FixedClock(MONDAY_9), policy=default_policy())
+    lines = [
+        "/ticket Sync\x00 \x1b[2Jstopped",
+        "It\x00 stopped \x1b]0;owned\x07 at 7",
+        "2", "no", "2", "", "", "", "yes",
+        "status of SUP-1001\x1b[31m",
+        "what\u202es uptime",
+    ]  # fmt: skip
+    for rich in (False, True):
+        out = io.StringIO()
+        reader = io.StringIO("".join(f"{x}\n" for x in lines))
+        assert await run_console(desk, input=reader, output=out, rich=rich) == 0
+        shown = out.getvalue()
+        assert "\x1b[2J" not in shown and "\x1b]0;" not in shown and "\x00" not in shown
+        assert "\u202e" not in shown
+        assert "\\x1b[2J" in shown  # what was typed is echoed, visibly
+        assert "Sync [2Jstopped" in shown  # stored without the invisible characters
+        assert "Sorry, that has invisible characters" in shown
+    async with desk.store.unit() as uow:
+        [ticket, *_] = await uow.tickets.query()
+    assert ticket.summary == "Sync [2Jstopped"
+    assert ticket.description == "It stopped ]0;owned at 7"

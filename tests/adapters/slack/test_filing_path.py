@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from adapters.slack import filers
 from adapters.slack.filers import TTL
@@ -40,10 +39,9 @@ async def add_beta(slack: SlackWorld) -> None:
 
 
 async def remove_contact(slack: SlackWorld, user: str) -> None:
-    """Delete a contact's row, as removing them from the shell does (from any instance)."""
-    store = slack.desk.store
-    async with store.engine.begin() as conn:  # type: ignore[attr-defined]
-        await conn.execute(sa.text("DELETE FROM contacts WHERE user_id = :u"), {"u": user})
+    """Remove a contact, as `supportbot contact remove` does (from any instance)."""
+    async with slack.desk.store.unit() as uow:
+        assert await uow.contacts.remove(identity=Identity(PLATFORM, user)) is not None
 
 
 async def test_a_forged_view_id_from_another_customer_files_and_announces_nothing(
