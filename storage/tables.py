@@ -210,6 +210,11 @@ class OutboxBase(SQLModel):
     sent_at: datetime | None = _instant(nullable=True)
     last_error: str | None = Field(default=None, sa_type=sa.Text)
     result: dict[str, Any] = _json()
+    # The bot instance sending it now, until when (see bot/app/outbox.py), and when it was
+    # set aside as undeliverable.
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = _instant(nullable=True)
+    parked_at: datetime | None = _instant(nullable=True)
 
 
 class OutboxRow(OutboxBase, table=True):
@@ -217,6 +222,7 @@ class OutboxRow(OutboxBase, table=True):
     __table_args__ = (
         sa.UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
         sa.Index("ix_outbox_pending", "sent_at", "next_attempt_at"),
+        sa.Index("ix_outbox_parked_at", "parked_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

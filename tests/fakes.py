@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from adapters.console import PLATFORM as CONSOLE
+from bot.app.outbox import UndeliverableError
 from bot.app.ports import (
     AlreadyFiledError,
     BindingTakenError,
@@ -361,26 +362,98 @@ class _Outbox:
         found = [
             m
             for m in self.s.outbox.values()
-            if m.sent_at is None
-            and m.next_attempt_at <= now
-            and (platforms is None or m.target.platform in platforms)
+            if self._claimable(m, now) and (platforms is None or m.target.platform in platforms)
         ]
         found.sort(key=lambda m: (m.next_attempt_at, m.id))
         return found[:limit]
+
+    @staticmethod
+    def _claimable(m: OutboxMessage, now: datetime) -> bool:
+        return (
+            m.sent_at is None
+            and m.parked_at is None
+            and m.next_attempt_at <= now
+            and (m.lease_expires_at is None or m.lease_expires_at <= now)
+        )
+
+    async def claim(
+        self, *, message_id: int, owner: str, now: datetime, until: datetime
+    ) -> OutboxMessage | None:
+        m = self.s.outbox.get(message_id)
+        if m is None or not self._claimable(m, require_aware(now, "now")):
+            return None
+        claimed = replace(m, lease_owner=owner, lease_expires_at=require_aware(until, "until"))
+        self.s.outbox[message_id] = claimed
+        return claimed
+
+    async def release(self, *, message_id: int, owner: str) -> None:
+        m = self.s.outbox[message_id]
+        if m.lease_owner == owner:
+            self.s.outbox[message_id] = replace(m, lease_owner=None, lease_expires_at=None)
 
     async def mark_sent(
         self, *, message_id: int, at: datetime, result: dict[str, Any] | None = None
     ) -> None:
         m = self.s.outbox[message_id]
         self.s.outbox[message_id] = replace(
-            m, sent_at=at, attempts=m.attempts + 1, result=dict(result or {})
+            m,
+            sent_at=at,
+            attempts=m.attempts + 1,
+            last_error=None,
+            result=dict(result or {}),
+            lease_owner=None,
+            lease_expires_at=None,
         )
 
-    async def mark_failed(self, *, message_id: int, error: str, retry_at: datetime) -> None:
+    async def mark_failed(
+        self, *, message_id: int, owner: str, error: str, retry_at: datetime
+    ) -> bool:
         m = self.s.outbox[message_id]
+        if m.lease_owner != owner:
+            return False
         self.s.outbox[message_id] = replace(
-            m, attempts=m.attempts + 1, last_error=error, next_attempt_at=retry_at
+            m,
+            attempts=m.attempts + 1,
+            last_error=error,
+            next_attempt_at=retry_at,
+            lease_owner=None,
+            lease_expires_at=None,
         )
+        return True
+
+    async def park(self, *, message_id: int, owner: str, error: str, at: datetime) -> bool:
+        m = self.s.outbox[message_id]
+        if m.lease_owner != owner:
+            return False
+        self.s.outbox[message_id] = replace(
+            m,
+            attempts=m.attempts + 1,
+            last_error=error,
+            parked_at=require_aware(at, "at"),
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+        return True
+
+    async def parked(self, *, limit: int = 100) -> list[OutboxMessage]:
+        found = [m for m in self.s.outbox.values() if m.parked_at is not None]
+        found.sort(key=lambda m: (m.parked_at or m.next_attempt_at, m.id))
+        return found[:limit]
+
+    async def count_parked(self) -> int:
+        return sum(1 for m in self.s.outbox.values() if m.parked_at is not None)
+
+    async def unpark(self, *, message_ids: Sequence[int] | None, at: datetime) -> int:
+        chosen = [
+            m
+            for m in self.s.outbox.values()
+            if m.parked_at is not None and (message_ids is None or m.id in message_ids)
+        ]
+        for m in chosen:
+            self.s.outbox[m.id] = replace(
+                m, parked_at=None, attempts=0, next_attempt_at=require_aware(at, "at")
+            )
+        return len(chosen)
 
     async def get(self, *, dedupe_key: str) -> OutboxMessage | None:
         return next((m for m in self.s.outbox.values() if m.dedupe_key == dedupe_key), None)
@@ -517,6 +590,7 @@ class RecordingNotifier:
         self.deliveries: list[Delivery] = []
         self.edits: list[Delivery] = []  # `landed` is the edited message itself
         self.fail = 0
+        self.undeliverable = 0  # the next N posts or edits raise UndeliverableError
         self._ts = itertools.count(1)
 
     def announces_in(self, customer: Customer) -> str | None:
@@ -526,21 +600,31 @@ class RecordingNotifier:
             return binding.conversation
         return customer.name if self.platform == CONSOLE else None
 
-    async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
-        """Record the post, or raise while `fail` is positive."""
+
+    @property
+    def longest_send(self) -> timedelta:
+        """Recording takes no time."""
+        return timedelta(0)
+
+    def _maybe_fail(self) -> None:
+        if self.undeliverable > 0:
+            self.undeliverable -= 1
+            raise UndeliverableError("the chat says: channel_not_found")
         if self.fail > 0:
             self.fail -= 1
             raise ConnectionError("chat is down")
+
+    async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
+        """Record the post, or raise while `undeliverable` or `fail` is positive."""
+        self._maybe_fail()
         thread = destination.thread or f"{next(self._ts)}.000"
         landed = ThreadRef(self.platform, destination.conversation, thread)
         self.deliveries.append(Delivery(destination, content, landed))
         return landed
 
     async def edit(self, *, destination: Destination, content: dict[str, Any]) -> None:
-        """Record the edit, or raise while `fail` is positive."""
-        if self.fail > 0:
-            self.fail -= 1
-            raise ConnectionError("chat is down")
+        """Record the edit, or raise while `undeliverable` or `fail` is positive."""
+        self._maybe_fail()
         landed = ThreadRef(self.platform, destination.conversation, destination.thread or "")
         self.edits.append(Delivery(destination, content, landed))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from adapters.console import PLATFORM
@@ -40,6 +41,11 @@ class ConsoleNotifier:
     def announces_in(self, customer: Customer) -> str | None:
         """The console shows every customer's support channel, under the customer's name."""
         return customer.name
+
+    @property
+    def longest_send(self) -> timedelta:
+        """Printing waits for nothing."""
+        return timedelta(0)
 
     async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
         """Render the post (if visible here) and return where it landed."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import aiohttp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -18,10 +19,22 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-__all__ = ["RETRYABLE_STATUSES", "Sleep", "build_client", "retry_handlers"]
+__all__ = [
+    "MAX_RETRY_AFTER",
+    "RETRYABLE_STATUSES",
+    "Sleep",
+    "build_client",
+    "longest_call",
+    "retry_handlers",
+]
 
 Sleep = Callable[[float], Awaitable[None]]
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
+# The longest Retry-After a call waits for before trying again (seconds). Slack asks for a few
+# seconds; a longer pause is waited only this long, so that a call has a bounded duration and
+# the outbox can lease a message for longer than any send takes (see `longest_call`).
+MAX_RETRY_AFTER = 30.0
+JITTER = 0.1  # at most this much (seconds) is added to each wait, so instances do not align
 
 
 class _Sleeping(AsyncRetryHandler):
@@ -45,8 +58,13 @@ class _Backoff(_Sleeping):
     ) -> None:
         """Back off 0.5 s, 1 s, 2 s ... (with jitter) before the next attempt."""
         state.next_attempt_requested = True
-        await self._sleep(0.5 * 2**state.current_attempt + random.random() / 10)
+        await self._sleep(_backoff(state.current_attempt) + random.random() * JITTER)
         state.increment_current_attempt()
+
+
+def _backoff(attempt: int) -> float:
+    """Seconds to wait before retry number `attempt` + 1 (jitter aside): 0.5, 1, 2, ..."""
+    return 0.5 * 2.0**attempt
 
 
 class ConnectionErrorRetry(_Backoff, AsyncConnectionErrorRetryHandler):
@@ -73,7 +91,7 @@ class RateLimitRetry(_Sleeping, AsyncRateLimitErrorRetryHandler):
         except ValueError:
             wait = 1.0
         state.next_attempt_requested = True
-        await self._sleep(max(wait, 0.0) + random.random() / 10)
+        await self._sleep(min(max(wait, 0.0), MAX_RETRY_AFTER) + random.random() * JITTER)
         state.increment_current_attempt()
 
 
@@ -118,3 +136,18 @@ def build_client(
         timeout=timeout,
         retry_handlers=retry_handlers(sleep, attempts=attempts),
     )
+
+
+def longest_call(client: AsyncWebClient) -> timedelta:
+    """The most one Web API call through `client` can take: every attempt running into the
+    time limit, and the longest wait before each retry (a capped Retry-After)."""
+    limit: float | None = client.timeout
+    if client.session is not None:
+        # A shared session's own limit applies instead of the client's (slack_sdk passes it).
+        limit = client.session.timeout.total
+    if not limit:
+        raise ValueError("a Web API call without a time limit has no longest duration")
+    retries = max((h.max_retry_count for h in client.retry_handlers), default=0)
+    # The handlers share one retry count, so a call makes at most `retries` + 1 attempts.
+    wait = max(_backoff(retries - 1), MAX_RETRY_AFTER) + JITTER if retries else 0.0
+    return timedelta(seconds=(retries + 1) * limit + retries * wait)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,10 @@ from aiohttp import web
 from adapters.web.pump import OutboxPump
 from adapters.web.runtime import ChatRuntime, Hook
 
-__all__ = ["Server", "build_server", "run_server"]
+__all__ = ["ParkedCount", "Server", "build_server", "run_server"]
+
+# How many outbox messages are parked as undeliverable, waiting for an operator.
+ParkedCount = Callable[[], Awaitable[int]]
 
 # The kernel's receive buffer of each connection, and so about what one read takes in before a
 # handler has seen the headers: 200 concurrent 1 MB bodies then cost ~15 MB, not ~50 MB.
@@ -33,6 +36,7 @@ class Server:
     runtimes: list[ChatRuntime]
     pump: OutboxPump
     session: aiohttp.ClientSession
+    parked: ParkedCount
     hooks: list[Hook] = field(default_factory=list)
 
     def runtime(self, platform: str) -> ChatRuntime:
@@ -56,7 +60,7 @@ async def _health(request: web.Request) -> web.Response:
         {
             "status": "ok",
             "runtimes": {r.platform: r.health() for r in server.runtimes},
-            "outbox": {"rounds": server.pump.rounds},
+            "outbox": {"rounds": server.pump.rounds, "parked": await server.parked()},
         }
     )
 
@@ -66,15 +70,17 @@ def build_server(
     *,
     pump: OutboxPump,
     session: aiohttp.ClientSession,
+    parked: ParkedCount,
     hooks: Sequence[Hook] = (),
 ) -> Server:
-    """Mount the runtimes' routes and /healthz on one aiohttp application.
+    """Mount the runtimes' routes and /healthz (with the outbox's `parked` count) on one
+    aiohttp application.
 
     On start-up the runtimes start (tokens checked, sockets connected), then the pump, then
     the hooks; on shutdown they stop in reverse and the shared HTTP `session` is closed.
     """
     web_app = web.Application()
-    server = Server(web_app, list(runtimes), pump, session, list(hooks))
+    server = Server(web_app, list(runtimes), pump, session, parked, list(hooks))
     web_app[SERVER] = server
     web_app.router.add_get("/healthz", _health)
     for runtime in server.runtimes:

@@ -4,7 +4,15 @@ Use cases enqueue in the same unit of work as the change that causes a post, so 
 never lost with a committed change nor sent for a rolled-back one; dedupe keys make sure
 a retried request does not post twice. `drain` resolves each target into a concrete
 `Destination` for one chat, delivers it through that chat's Notifier, and retries failures
-with exponential backoff.
+with exponential backoff (the policy's `[outbox]` numbers).
+
+Several bot instances may drain one database. Each message is claimed before it is sent: a
+lease to this process until its notifier's longest send (retries included) plus a margin has
+passed. No other instance takes a leased message; the lease ends when the message is marked
+sent, failed or parked, or is released; after a crash it expires and the message goes out
+again. A message that cannot be delivered as addressed (UndeliverableError: no support
+channel, a channel the bot was removed from) is parked after the policy's number of attempts,
+for an operator to see (`supportbot outbox parked`, /healthz) instead of being retried for ever.
 
 An `Edit` target redraws a message posted earlier, named by its dedupe key; it
 waits until that message is posted, and lands where its `mark_sent` result says it did.
@@ -14,7 +22,10 @@ retried late, or is due together with a newer one, is marked sent as superseded.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import socket
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -34,8 +45,11 @@ from bot.domain.models import (
     Ticket,
     TicketThread,
 )
+from bot.domain.policy import Policy
 
 __all__ = [
+    "LEASE_MARGIN",
+    "NotPostedYet",
     "UndeliverableError",
     "announce_key",
     "announcement_platforms",
@@ -43,6 +57,7 @@ __all__ = [
     "backoff",
     "drain",
     "edit_posted",
+    "instance_id",
     "post_to_customer",
     "post_to_thread",
     "post_to_user",
@@ -50,12 +65,19 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-BACKOFF_FIRST = timedelta(seconds=30)
-BACKOFF_MAX = timedelta(hours=1)
+# A message is leased for its notifier's longest send plus this margin: the database work
+# around the send (claiming, resolving the target, recording the outcome) and the clocks of
+# several instances disagreeing a little.
+LEASE_MARGIN = timedelta(minutes=1)
 
 
 class UndeliverableError(LookupError):
-    """A target that cannot be resolved (yet): no channel configured, thread not posted."""
+    """A message that cannot be delivered as addressed (no support channel, the bot removed
+    from the channel): tried the policy's number of times, then parked."""
+
+
+class NotPostedYet(LookupError):
+    """A thread post or an edit whose original message is not posted yet: it waits."""
 
 
 def announcement_platforms(customer: Customer, origin: str) -> list[str]:
@@ -148,31 +170,38 @@ async def edit_posted(
     return True
 
 
-def backoff(attempts: int) -> timedelta:
-    """How long to wait after the `attempts`-th failure: 30 s doubling, at most an hour."""
-    delay: timedelta = BACKOFF_FIRST * (2 ** min(max(attempts, 0), 16))
-    return min(delay, BACKOFF_MAX)
+def backoff(policy: Policy, attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failure: the policy's first retry, doubling
+    each time, at most its longest wait."""
+    first = timedelta(seconds=policy.outbox_first_retry_seconds)
+    longest = timedelta(minutes=policy.outbox_max_retry_minutes)
+    delay: timedelta = first * (2 ** min(max(attempts, 0), 16))
+    return min(delay, longest)
+
+
+def instance_id() -> str:
+    """Who holds this process's leases: host name and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 async def drain(desk: Desk, notifiers: Mapping[str, Notifier], *, limit: int = 50) -> int:
     """Deliver due messages for the platforms that have a notifier; returns how many were sent."""
     if not notifiers:
         return 0
-    now = desk.now()
+    owner = instance_id()
     async with desk.store.unit() as uow:
-        due = await uow.outbox.due(now=now, limit=limit, platforms=list(notifiers))
-        due = await _collapse_edits(uow, due, now)
+        due = await uow.outbox.due(now=desk.now(), limit=limit, platforms=list(notifiers))
+    due = await _collapse_edits(desk, due, owner)
     sent = 0
     for message in due:
-        if await _deliver_one(desk, notifiers, message, now):
+        if await _deliver_one(desk, notifiers, message, owner):
             sent += 1
     return sent
 
 
-async def _collapse_edits(
-    uow: UnitOfWork, due: list[OutboxMessage], now: datetime
-) -> list[OutboxMessage]:
-    """Of several due edits of one message only the newest is sent; the rest are superseded."""
+async def _collapse_edits(desk: Desk, due: list[OutboxMessage], owner: str) -> list[OutboxMessage]:
+    """Of several due edits of one message only the newest is sent; the rest are superseded
+    (each claimed first, so one that another instance is sending is left to it)."""
     newest: dict[str, tuple[OutboxMessage, Edit]] = {}
     for m in due:
         if isinstance(m.target, Edit):
@@ -182,25 +211,56 @@ async def _collapse_edits(
     for m in due:
         if isinstance(m.target, Edit) and newest[m.target.of][0] is not m:
             superseded = {"superseded_by": newest[m.target.of][0].id}
-            await uow.outbox.mark_sent(message_id=m.id, at=now, result=superseded)
+            now = desk.now()
+            async with desk.store.unit() as uow:
+                mine = await uow.outbox.claim(
+                    message_id=m.id, owner=owner, now=now, until=now + LEASE_MARGIN
+                )
+                if mine is not None:
+                    await uow.outbox.mark_sent(message_id=m.id, at=now, result=superseded)
         else:
             keep.append(m)
     return keep
 
 
 async def _deliver_one(
-    desk: Desk, notifiers: Mapping[str, Notifier], message: OutboxMessage, now: datetime
+    desk: Desk, notifiers: Mapping[str, Notifier], message: OutboxMessage, owner: str
 ) -> bool:
+    """Claim `message` and send it; False if another instance has it or sending failed."""
+    notifier = notifiers[message.target.platform]
+    now = desk.now()
+    lease = notifier.longest_send + LEASE_MARGIN
+    async with desk.store.unit() as uow:
+        claimed = await uow.outbox.claim(
+            message_id=message.id, owner=owner, now=now, until=now + lease
+        )
+    if claimed is None:
+        return False  # another instance is sending it, or it went out meanwhile
+    try:
+        return await _send(desk, notifier, claimed, owner)
+    except asyncio.CancelledError:
+        # Stopped mid-send: whether it went out is unknown either way, so let another
+        # instance take it now rather than when the lease ends.
+        await asyncio.shield(_release(desk, claimed, owner))
+        raise
+
+
+async def _release(desk: Desk, message: OutboxMessage, owner: str) -> None:
+    async with desk.store.unit() as uow:
+        await uow.outbox.release(message_id=message.id, owner=owner)
+
+
+async def _send(desk: Desk, notifier: Notifier, message: OutboxMessage, owner: str) -> bool:
+    """Send a claimed message and record the outcome."""
     target = message.target
     try:
-        notifier = notifiers[target.platform]
         async with desk.store.unit() as uow:
             destination = await _resolve(uow, notifier, target)
             stale = isinstance(target, Edit) and await _newer_edit_shown(uow, target)
         if stale:
             async with desk.store.unit() as uow:
                 await uow.outbox.mark_sent(
-                    message_id=message.id, at=now, result={"superseded": True}
+                    message_id=message.id, at=desk.now(), result={"superseded": True}
                 )
             return False
         if isinstance(target, Edit):
@@ -208,13 +268,13 @@ async def _deliver_one(
             landed = ThreadRef(target.platform, destination.conversation, destination.thread or "")
         else:
             landed = await notifier.deliver(destination=destination, content=message.content)
-    except Exception as exc:  # any failure is retried later; the error is kept on the message
-        retry_at = now + backoff(message.attempts)
-        error = f"{type(exc).__name__}: {exc}"
-        log.warning("outbox message %s failed (%s); retry at %s", message.id, error, retry_at)
-        async with desk.store.unit() as uow:
-            await uow.outbox.mark_failed(message_id=message.id, error=error, retry_at=retry_at)
+    except UndeliverableError as exc:
+        await _failed(desk, message, owner, exc, permanent=True)
         return False
+    except Exception as exc:  # anything else may pass: retried with backoff while it lasts
+        await _failed(desk, message, owner, exc, permanent=False)
+        return False
+    now = desk.now()
     async with desk.store.unit() as uow:
         await uow.outbox.mark_sent(
             message_id=message.id,
@@ -230,6 +290,28 @@ async def _deliver_one(
                     ref=ticket.ref, actor="bot", action="thread", at=now, thread=landed
                 )
     return True
+
+
+async def _failed(
+    desk: Desk, message: OutboxMessage, owner: str, exc: Exception, *, permanent: bool
+) -> None:
+    """Record a failed attempt: parked once an undeliverable message used up its attempts,
+    else due again after the backoff. The error is kept on the message."""
+    now = desk.now()
+    error = f"{type(exc).__name__}: {exc}"
+    attempts = message.attempts + 1
+    async with desk.store.unit() as uow:
+        if permanent and attempts >= desk.policy.outbox_park_after_attempts:
+            await uow.outbox.park(message_id=message.id, owner=owner, error=error, at=now)
+            log.warning(
+                "outbox message %s parked after %d attempts (%s)", message.id, attempts, error
+            )
+            return
+        retry_at = now + backoff(desk.policy, message.attempts)
+        await uow.outbox.mark_failed(
+            message_id=message.id, owner=owner, error=error, retry_at=retry_at
+        )
+    log.warning("outbox message %s failed (%s); retry at %s", message.id, error, retry_at)
 
 
 async def _newer_edit_shown(uow: UnitOfWork, edit: Edit) -> bool:
@@ -253,7 +335,7 @@ async def _resolve(uow: UnitOfWork, notifier: Notifier, target: Target) -> Desti
             raise UndeliverableError(f"no message {target.of} to edit")
         landed = original.result
         if original.sent_at is None or not landed.get("conversation") or not landed.get("thread"):
-            raise UndeliverableError(f"{target.of} is not posted yet")
+            _wait_for(original, f"{target.of} is not posted yet")
         user = original.target.user if isinstance(original.target, DirectMessage) else None
         return Destination(
             platform=target.platform,
@@ -265,8 +347,15 @@ async def _resolve(uow: UnitOfWork, notifier: Notifier, target: Target) -> Desti
         return Destination(platform=target.platform, conversation=target.user, user=target.user)
     if isinstance(target, TicketThread):
         ticket = await uow.tickets.get(ref=target.ref)
-        if ticket is None or ticket.thread is None or ticket.thread.platform != target.platform:
-            raise UndeliverableError(f"ticket {target.ref} has no {target.platform} thread yet")
+        if ticket is None:
+            raise UndeliverableError(f"ticket {target.ref} does not exist")
+        if ticket.thread is None:
+            announcement = await uow.outbox.get(
+                dedupe_key=announce_key(ticket.ref, target.platform)
+            )
+            _wait_for(announcement, f"ticket {ticket.ref} has no {target.platform} thread yet")
+        if ticket.thread is None or ticket.thread.platform != target.platform:
+            raise UndeliverableError(f"ticket {ticket.ref} lives on another platform")
         return Destination(
             platform=target.platform,
             conversation=ticket.thread.conversation,
@@ -279,3 +368,10 @@ async def _resolve(uow: UnitOfWork, notifier: Notifier, target: Target) -> Desti
     if not conversation:
         raise UndeliverableError(f"{customer.name} has no {target.platform} support channel")
     return Destination(platform=target.platform, conversation=conversation)
+
+
+def _wait_for(original: OutboxMessage | None, problem: str) -> None:
+    """Raise NotPostedYet while `original` may still be posted, else UndeliverableError."""
+    if original is None or original.parked_at is not None:
+        raise UndeliverableError(f"{problem}, and never will be: its original was not posted")
+    raise NotPostedYet(problem)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -256,17 +256,50 @@ class OutboxRepository(Protocol):
     async def due(
         self, *, now: datetime, limit: int = 50, platforms: Sequence[str] | None = None
     ) -> list[OutboxMessage]:
-        """Unsent messages whose next attempt is due, oldest first, for `platforms` (None: all)."""
+        """Unsent, unparked, unleased messages whose next attempt is due, oldest first, for
+        `platforms` (None: all)."""
+        ...
+
+    async def claim(
+        self, *, message_id: int, owner: str, now: datetime, until: datetime
+    ) -> OutboxMessage | None:
+        """Lease a due message to `owner` until `until`, atomically: None if it was sent,
+        parked or leased (and the lease not expired at `now`) meanwhile."""
+        ...
+
+    async def release(self, *, message_id: int, owner: str) -> None:
+        """Give up `owner`'s lease without an outcome (it is due again at once)."""
         ...
 
     async def mark_sent(
         self, *, message_id: int, at: datetime, result: dict[str, Any] | None = None
     ) -> None:
-        """Record a successful post (with e.g. the Slack ts)."""
+        """Record a successful post (with e.g. the Slack ts); any lease ends."""
         ...
 
-    async def mark_failed(self, *, message_id: int, error: str, retry_at: datetime) -> None:
-        """Record a failed attempt and when to try again."""
+    async def mark_failed(
+        self, *, message_id: int, owner: str, error: str, retry_at: datetime
+    ) -> bool:
+        """Record a failed attempt and when to try again; False (nothing written) unless
+        `owner` still holds the lease."""
+        ...
+
+    async def park(self, *, message_id: int, owner: str, error: str, at: datetime) -> bool:
+        """Record a failed attempt and set the message aside for an operator; False (nothing
+        written) unless `owner` still holds the lease."""
+        ...
+
+    async def parked(self, *, limit: int = 100) -> list[OutboxMessage]:
+        """Parked messages, oldest first."""
+        ...
+
+    async def count_parked(self) -> int:
+        """How many messages are parked."""
+        ...
+
+    async def unpark(self, *, message_ids: Sequence[int] | None, at: datetime) -> int:
+        """Put parked messages (None: all) back in line, due at `at` with a fresh count of
+        attempts; how many were parked."""
         ...
 
     async def get(self, *, dedupe_key: str) -> OutboxMessage | None:
@@ -335,7 +368,14 @@ class Store(Protocol):
 
 
 class Notifier(Protocol):
-    """Posts to one chat; raises on failure so the outbox retries later."""
+    """Posts to one chat; raises on failure so the outbox retries later (UndeliverableError
+    from bot.app.outbox when retrying cannot help: the message is then parked in the end)."""
+
+    @property
+    def longest_send(self) -> timedelta:
+        """The most one `deliver` or `edit` can take, retries included: the outbox leases a
+        message for longer, so no other instance sends it meanwhile."""
+        ...
 
     def announces_in(self, customer: Customer) -> str | None:
         """The conversation where this chat announces `customer`'s tickets (None: nowhere)."""

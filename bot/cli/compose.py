@@ -159,7 +159,12 @@ async def assemble(
         await session.close()
         raise
     notifiers.update({r.platform: r.notifier for r in runtimes})
-    return build_server(runtimes, pump=pump, session=session, hooks=hooks)
+
+    async def parked() -> int:
+        async with desk.store.unit() as uow:
+            return await uow.outbox.count_parked()
+
+    return build_server(runtimes, pump=pump, session=session, parked=parked, hooks=hooks)
 
 
 async def _build_runtimes(

@@ -18,7 +18,13 @@ if TYPE_CHECKING:
 
 __all__ = ["CliError", "Handler", "main"]
 
-COMMAND_MODULES = ("bot.cli.core", "bot.cli.admin", "bot.cli.chat", "bot.cli.serve")
+COMMAND_MODULES = (
+    "bot.cli.core",
+    "bot.cli.admin",
+    "bot.cli.outbox",
+    "bot.cli.chat",
+    "bot.cli.serve",
+)
 
 Handler = Callable[[argparse.Namespace], int]
 # What a shell reports for a writer killed by SIGPIPE (128 + 13): the reader went away.

@@ -271,7 +271,11 @@ Target = CustomerChannel | TicketThread | DirectMessage | Edit
 
 @dataclass(frozen=True, slots=True)
 class OutboxMessage:
-    """A message waiting to be posted; `content` is a channel-neutral Reply as JSON."""
+    """A message waiting to be posted; `content` is a channel-neutral Reply as JSON.
+
+    While one bot instance sends it, it is leased to that instance (`lease_owner`) until
+    `lease_expires_at`; a message that cannot be delivered as addressed is `parked_at`.
+    """
 
     id: int
     target: Target
@@ -282,6 +286,9 @@ class OutboxMessage:
     sent_at: datetime | None = None
     last_error: str | None = None
     result: dict[str, Any] = field(default_factory=dict)
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+    parked_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,10 @@ __all__ = [
 POLICY_ENV = "SUPPORTBOT_POLICY"
 # Read as a plain file beside this module: importlib.resources costs ~10 ms of start-up.
 PACKAGED = Path(__file__).with_name("policy.toml")
+# Sanity bounds on the outbox settings: a retry waits at most a day, and a post is not tried
+# more than a hundred times before an operator hears of it.
+MAX_RETRY_MINUTES = 24 * 60
+MAX_PARK_AFTER = 100
 
 
 class PolicyError(ValueError):
@@ -121,6 +125,9 @@ class Policy:
     availability_period: str
     sample_interval_minutes: int
     hypercare_minimum_weeks: int
+    outbox_first_retry_seconds: int
+    outbox_max_retry_minutes: int
+    outbox_park_after_attempts: int
     second_level_scope: tuple[ScopeItem, ...]
     consultancy_services: tuple[ScopeItem, ...]
 
@@ -338,6 +345,27 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
     if minimum_weeks <= 0:
         raise r.fail("hypercare.minimum_weeks", f"must be positive, got {minimum_weeks}")
 
+    outbox = r.table(data, "outbox")
+    first_retry = r.get(outbox, "first_retry_seconds", int, "outbox.")
+    max_retry = r.get(outbox, "max_retry_minutes", int, "outbox.")
+    park_after = r.get(outbox, "park_after_attempts", int, "outbox.")
+    if not 0 < first_retry <= MAX_RETRY_MINUTES * 60:
+        raise r.fail(
+            "outbox.first_retry_seconds",
+            f"must be between 1 and {MAX_RETRY_MINUTES * 60}, got {first_retry}",
+        )
+    if not first_retry <= max_retry * 60 <= MAX_RETRY_MINUTES * 60:
+        raise r.fail(
+            "outbox.max_retry_minutes",
+            f"must be at least first_retry_seconds and at most {MAX_RETRY_MINUTES}, "
+            f"got {max_retry}",
+        )
+    if not 0 < park_after <= MAX_PARK_AFTER:
+        raise r.fail(
+            "outbox.park_after_attempts",
+            f"must be between 1 and {MAX_PARK_AFTER}, got {park_after}",
+        )
+
     def items(key: str) -> tuple[ScopeItem, ...]:
         found = tuple(
             ScopeItem(r.text(raw, "key", f"{key}[{i}]."), r.text(raw, "name", f"{key}[{i}]."))
@@ -372,6 +400,9 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
         availability_period=period,
         sample_interval_minutes=interval,
         hypercare_minimum_weeks=minimum_weeks,
+        outbox_first_retry_seconds=first_retry,
+        outbox_max_retry_minutes=max_retry,
+        outbox_park_after_attempts=park_after,
         second_level_scope=scope,
         consultancy_services=consultancy,
     )

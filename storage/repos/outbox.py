@@ -64,6 +64,16 @@ def _message(row: OutboxRow) -> OutboxMessage:
         sent_at=row.sent_at,
         last_error=row.last_error,
         result=dict(row.result or {}),
+        lease_owner=row.lease_owner,
+        lease_expires_at=row.lease_expires_at,
+        parked_at=row.parked_at,
+    )
+
+
+def _lease_free(now: datetime) -> sa.ColumnElement[bool]:
+    """Not leased, or the lease ran out (its holder crashed or hangs)."""
+    return sa.or_(
+        col(OutboxRow.lease_expires_at).is_(None), col(OutboxRow.lease_expires_at) <= now
     )
 
 
@@ -100,37 +110,122 @@ class SqlOutboxRepository:
     async def due(
         self, *, now: datetime, limit: int = 50, platforms: Sequence[str] | None = None
     ) -> list[OutboxMessage]:
-        """Unsent messages whose next attempt is due, oldest first, for `platforms` (None: all)."""
+        """Unsent, unparked, unleased messages whose next attempt is due, oldest first, for
+        `platforms` (None: all)."""
         require_aware(now, "now")
         stmt = sa.select(OutboxRow).where(
-            col(OutboxRow.sent_at).is_(None), col(OutboxRow.next_attempt_at) <= now
+            col(OutboxRow.sent_at).is_(None),
+            col(OutboxRow.parked_at).is_(None),
+            col(OutboxRow.next_attempt_at) <= now,
+            _lease_free(now),
         )
         if platforms is not None:
             stmt = stmt.where(col(OutboxRow.platform).in_(list(platforms)))
         stmt = stmt.order_by(col(OutboxRow.next_attempt_at), col(OutboxRow.id)).limit(limit)
-        # Several bot instances may drain at once: on PostgreSQL each takes rows the others
-        # have not locked (SQLite has one writer at a time anyway, and ignores this).
-        stmt = stmt.with_for_update(skip_locked=True)
         return [_message(r) for r in await self._s.scalars(stmt)]
+
+    async def claim(
+        self, *, message_id: int, owner: str, now: datetime, until: datetime
+    ) -> OutboxMessage | None:
+        """Lease a due message to `owner` until `until`, atomically: None if it was sent,
+        parked or leased (and the lease not expired at `now`) meanwhile."""
+        require_aware(now, "now")
+        # One conditional UPDATE: on PostgreSQL a concurrent claim of the same row waits for
+        # this one and then finds the lease taken; SQLite has one writer at a time.
+        stmt = (
+            sa.update(OutboxRow)
+            .where(
+                col(OutboxRow.id) == message_id,
+                col(OutboxRow.sent_at).is_(None),
+                col(OutboxRow.parked_at).is_(None),
+                col(OutboxRow.next_attempt_at) <= now,
+                _lease_free(now),
+            )
+            .values(lease_owner=owner, lease_expires_at=require_aware(until, "until"))
+            .returning(col(OutboxRow.id))
+            .execution_options(synchronize_session=False)
+        )
+        if (await self._s.execute(stmt)).first() is None:
+            return None
+        row = await self._s.get(OutboxRow, message_id, populate_existing=True)
+        return _message(row) if row is not None else None
+
+    async def release(self, *, message_id: int, owner: str) -> None:
+        """Give up `owner`'s lease without an outcome (it is due again at once)."""
+        stmt = (
+            sa.update(OutboxRow)
+            .where(col(OutboxRow.id) == message_id, col(OutboxRow.lease_owner) == owner)
+            .values(lease_owner=None, lease_expires_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        await self._s.execute(stmt)
 
     async def mark_sent(
         self, *, message_id: int, at: datetime, result: dict[str, Any] | None = None
     ) -> None:
-        """Record a successful post (with e.g. the Slack ts)."""
+        """Record a successful post (with e.g. the Slack ts); any lease ends."""
         row = await self._get(message_id)
         row.sent_at = require_aware(at, "at").astimezone(UTC)
         row.attempts += 1
         row.last_error = None
         row.result = dict(result or {})
+        row.lease_owner = row.lease_expires_at = None
         await self._s.flush()
 
-    async def mark_failed(self, *, message_id: int, error: str, retry_at: datetime) -> None:
-        """Record a failed attempt and when to try again."""
+    async def mark_failed(
+        self, *, message_id: int, owner: str, error: str, retry_at: datetime
+    ) -> bool:
+        """Record a failed attempt and when to try again; False (nothing written) unless
+        `owner` still holds the lease."""
         row = await self._get(message_id)
+        if row.lease_owner != owner:
+            return False
         row.attempts += 1
         row.last_error = error
         row.next_attempt_at = require_aware(retry_at, "retry_at").astimezone(UTC)
+        row.lease_owner = row.lease_expires_at = None
         await self._s.flush()
+        return True
+
+    async def park(self, *, message_id: int, owner: str, error: str, at: datetime) -> bool:
+        """Record a failed attempt and set the message aside for an operator; False (nothing
+        written) unless `owner` still holds the lease."""
+        row = await self._get(message_id)
+        if row.lease_owner != owner:
+            return False
+        row.attempts += 1
+        row.last_error = error
+        row.parked_at = require_aware(at, "at").astimezone(UTC)
+        row.lease_owner = row.lease_expires_at = None
+        await self._s.flush()
+        return True
+
+    async def parked(self, *, limit: int = 100) -> list[OutboxMessage]:
+        """Parked messages, oldest first."""
+        stmt = (
+            sa.select(OutboxRow)
+            .where(col(OutboxRow.parked_at).is_not(None))
+            .order_by(col(OutboxRow.parked_at), col(OutboxRow.id))
+            .limit(limit)
+        )
+        return [_message(r) for r in await self._s.scalars(stmt)]
+
+    async def count_parked(self) -> int:
+        """How many messages are parked."""
+        stmt = sa.select(sa.func.count()).where(col(OutboxRow.parked_at).is_not(None))
+        return int((await self._s.execute(stmt)).scalar_one())
+
+    async def unpark(self, *, message_ids: Sequence[int] | None, at: datetime) -> int:
+        """Put parked messages (None: all) back in line, due at `at` with a fresh count of
+        attempts; how many were parked."""
+        stmt = sa.update(OutboxRow).where(col(OutboxRow.parked_at).is_not(None))
+        if message_ids is not None:
+            stmt = stmt.where(col(OutboxRow.id).in_(list(message_ids)))
+        stmt = stmt.values(
+            parked_at=None, attempts=0, next_attempt_at=require_aware(at, "at")
+        ).execution_options(synchronize_session=False)
+        result = await self._s.execute(stmt)
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def get(self, *, dedupe_key: str) -> OutboxMessage | None:
         """The message queued under a dedupe key (sent or not), or None."""

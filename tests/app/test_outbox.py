@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from adapters.console import PLATFORM as CONSOLE
 from adapters.slack.settings import PLATFORM as SLACK
 from bot.app.actions import act
 from bot.app.filing import file_ticket
-from bot.app.outbox import backoff, drain
+from bot.app.outbox import LEASE_MARGIN, backoff, drain, instance_id
 from bot.domain.lifecycle import Action
-from bot.domain.models import CustomerChannel, Destination, Edit, TicketThread
+from bot.domain.models import (
+    CustomerChannel,
+    Destination,
+    Edit,
+    OutboxMessage,
+    ThreadRef,
+    TicketThread,
+)
+from bot.domain.policy import default_policy
 from tests.app.conftest import (
     AGNES,
     ANDERS,
@@ -23,6 +32,8 @@ from tests.app.conftest import (
     valid,
 )
 from tests.fakes import RecordingNotifier
+
+ANNOUNCEMENT = "announce:SUP-1001:console"
 
 
 async def test_posts_go_out_once_and_the_announcement_becomes_the_thread(world: World) -> None:
@@ -99,7 +110,9 @@ async def test_a_thread_post_waits_for_its_announcement(world: World) -> None:
     assert redrawn.destination.thread == announcement.landed.thread
 
 
-async def test_a_customer_without_a_slack_channel_keeps_its_post_queued(world: World) -> None:
+async def test_a_customer_without_a_slack_channel_is_parked_after_bounded_attempts(
+    world: World,
+) -> None:
     async with world.desk.store.unit() as uow:
         await uow.outbox.enqueue(
             target=CustomerChannel(platform=SLACK, customer_id=world.acme.id, ref="SUP-1001"),
@@ -113,8 +126,138 @@ async def test_a_customer_without_a_slack_channel_keeps_its_post_queued(world: W
     assert message.sent_at is None and "Acme A/S has no slack support channel" in (
         message.last_error or ""
     )
+    for attempt in range(2, world.desk.policy.outbox_park_after_attempts + 1):
+        world.clock.advance(hours=1)
+        assert await drain(world.desk, {SLACK: slack}) == 0
+        message = await _message(world, "k1")
+        assert message.attempts == attempt
+    assert message.parked_at == world.clock.now() and message.sent_at is None
+    world.clock.advance(days=7)
+    assert await drain(world.desk, {SLACK: slack}) == 0  # never tried again
+    assert (await _message(world, "k1")).attempts == world.desk.policy.outbox_park_after_attempts
+    async with world.desk.store.unit() as uow:
+        assert await uow.outbox.count_parked() == 1
+        assert [m.dedupe_key for m in await uow.outbox.parked()] == ["k1"]
 
 
-def test_backoff_doubles_up_to_an_hour() -> None:
-    assert [backoff(n).total_seconds() for n in range(5)] == [30, 60, 120, 240, 480]
-    assert backoff(50) == timedelta(hours=1)
+async def _message(world: World, key: str) -> OutboxMessage:
+    async with world.desk.store.unit() as uow:
+        found = await uow.outbox.get(dedupe_key=key)
+    assert found is not None
+    return found
+
+
+async def test_a_chat_refusing_a_post_for_good_parks_it_and_its_thread_posts(world: World) -> None:
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=Action.ACKNOWLEDGE)
+    console = RecordingNotifier(CONSOLE)
+    console.undeliverable = 1000
+    park_after = world.desk.policy.outbox_park_after_attempts
+    for _ in range(park_after):
+        assert await drain(world.desk, {CONSOLE: console}) == 0
+        world.clock.advance(hours=1)
+    announcement = await _message(world, ANNOUNCEMENT)
+    assert announcement.parked_at is not None
+    assert announcement.last_error == "UndeliverableError: the chat says: channel_not_found"
+    # The thread post and the redraw waited for the announcement; it will never be posted,
+    # so they are undeliverable too and are parked in their turn.
+    for _ in range(park_after):
+        await drain(world.desk, {CONSOLE: console})
+        world.clock.advance(hours=1)
+    async with world.desk.store.unit() as uow:
+        parked = await uow.outbox.parked()
+        assert await uow.outbox.count_parked() == 3
+    assert all(m.sent_at is None for m in parked)
+    assert "never will be" in (parked[-1].last_error or "")
+    assert console.deliveries == [] and console.edits == []
+
+
+async def test_transient_failures_are_never_parked(world: World) -> None:
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
+    console = RecordingNotifier(CONSOLE)
+    console.fail = 20
+    for _ in range(20):
+        assert await drain(world.desk, {CONSOLE: console}) == 0
+        world.clock.advance(hours=1)
+    message = await _message(world, ANNOUNCEMENT)
+    assert message.attempts == 20 and message.parked_at is None
+    assert message.next_attempt_at <= world.clock.now()
+    assert await drain(world.desk, {CONSOLE: console}) == 1
+
+
+async def test_parked_messages_go_out_after_an_operator_retries_them(world: World) -> None:
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
+    console = RecordingNotifier(CONSOLE)
+    console.undeliverable = world.desk.policy.outbox_park_after_attempts
+    for _ in range(world.desk.policy.outbox_park_after_attempts):
+        await drain(world.desk, {CONSOLE: console})
+        world.clock.advance(hours=1)
+    async with world.desk.store.unit() as uow:
+        assert await uow.outbox.unpark(message_ids=None, at=world.clock.now()) == 1
+    assert await drain(world.desk, {CONSOLE: console}) == 1
+    message = await _message(world, ANNOUNCEMENT)
+    assert message.sent_at == world.clock.now() and message.parked_at is None
+
+
+class Racing(RecordingNotifier):
+    """A slow chat: while it posts, another instance drains the same outbox."""
+
+    def __init__(self, world: World, longest: timedelta) -> None:
+        super().__init__(CONSOLE)
+        self.world = world
+        self.longest = longest
+        self.seen: list[OutboxMessage] = []
+        self.rival_sent: list[int] = []
+
+    @property
+    def longest_send(self) -> timedelta:
+        """As slow as configured."""
+        return self.longest
+
+    async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
+        """Look at the lease and let a rival drain meanwhile, then post."""
+        self.seen.append(await _message(self.world, ANNOUNCEMENT))
+        rival = RecordingNotifier(CONSOLE)
+        self.rival_sent.append(await drain(self.world.desk, {CONSOLE: rival}))
+        return await super().deliver(destination=destination, content=content)
+
+
+async def test_a_message_being_sent_is_leased_and_no_other_drain_sends_it(world: World) -> None:
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
+    slow = Racing(world, longest=timedelta(minutes=4))
+
+    assert await drain(world.desk, {CONSOLE: slow}) == 1
+
+    [leased] = slow.seen
+    assert leased.lease_owner == instance_id()
+    assert leased.lease_expires_at == world.clock.now() + timedelta(minutes=4) + LEASE_MARGIN
+    assert slow.rival_sent == [0] and len(slow.deliveries) == 1
+    done = await _message(world, ANNOUNCEMENT)
+    assert done.sent_at is not None and done.lease_owner is None
+
+
+async def test_a_crashed_instances_lease_expires_and_the_message_goes_out(world: World) -> None:
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
+    message = await _message(world, ANNOUNCEMENT)
+    until = world.clock.now() + timedelta(minutes=5)
+    async with world.desk.store.unit() as uow:  # another instance claims it, then dies
+        assert await uow.outbox.claim(
+            message_id=message.id, owner="crashed:1", now=world.clock.now(), until=until
+        )
+    console = RecordingNotifier(CONSOLE)
+    world.clock.advance(minutes=4, seconds=59)
+    assert await drain(world.desk, {CONSOLE: console}) == 0
+    world.clock.advance(seconds=1)
+    assert await drain(world.desk, {CONSOLE: console}) == 1
+    async with world.desk.store.unit() as uow:  # the dead instance's late outcome is ignored
+        failed = await uow.outbox.mark_failed(
+            message_id=message.id, owner="crashed:1", error="x", retry_at=until
+        )
+    assert failed is False
+    assert (await _message(world, ANNOUNCEMENT)).sent_at is not None
+
+
+def test_backoff_doubles_up_to_the_policys_longest_wait() -> None:
+    policy = default_policy()
+    assert [backoff(policy, n).total_seconds() for n in range(5)] == [30, 60, 120, 240, 480]
+    assert backoff(policy, 50) == timedelta(hours=1)

@@ -42,6 +42,9 @@ def test_packaged_policy_holds_the_agreements_numbers() -> None:
     assert policy.countdown_thresholds == (0.5, 0.75, 0.9)
     assert policy.hypercare_countdown_thresholds == (0.25, 0.5, 0.75)
     assert policy.breach_reminder_minutes == 60
+    assert policy.outbox_first_retry_seconds == 30
+    assert policy.outbox_max_retry_minutes == 60
+    assert policy.outbox_park_after_attempts == 5
     assert len(policy.second_level_scope) == 5
     assert len(policy.consultancy_services) == 8
     assert policy.is_consultancy("license_management")
@@ -141,6 +144,12 @@ _DELETE = object()
             "must divide 60",
         ),
         ("hypercare.minimum_weeks", -2, "hypercare.minimum_weeks", "must be positive"),
+        ("outbox", _DELETE, "outbox", "missing table"),
+        ("outbox.first_retry_seconds", 0, "outbox.first_retry_seconds", "between 1 and 86400"),
+        ("outbox.max_retry_minutes", 0, "outbox.max_retry_minutes", "at least first_retry"),
+        ("outbox.max_retry_minutes", 1441, "outbox.max_retry_minutes", "at most 1440"),
+        ("outbox.park_after_attempts", 0, "outbox.park_after_attempts", "between 1 and 100"),
+        ("outbox.park_after_attempts", 1.5, "outbox.park_after_attempts", "must be int"),
         ("consultancy_services.0.key", "configuration", "consultancy_services", "unique"),
     ],
 )

@@ -10,6 +10,8 @@ from bot.domain.models import CustomerChannel, DirectMessage, Edit, TicketThread
 from storage.repos.outbox import target_from_json, target_json
 from tests.storage.factories import OPENED
 
+A, B = "host-a:101", "host-b:202"  # two bot instances
+LEASED = OPENED + timedelta(minutes=5)
 SLACK = CustomerChannel(platform="slack", customer_id=1, ref="SUP-1001")
 TEAMS = DirectMessage(platform="teams", user="aad-1")
 
@@ -58,7 +60,10 @@ async def test_a_failed_message_comes_back_at_its_retry_time(store):
     retry = OPENED + timedelta(minutes=2)
     async with store.unit() as uow:
         (message,) = await uow.outbox.due(now=OPENED)
-        await uow.outbox.mark_failed(message_id=message.id, error="rate limited", retry_at=retry)
+        await uow.outbox.claim(message_id=message.id, owner=A, now=OPENED, until=LEASED)
+        await uow.outbox.mark_failed(
+            message_id=message.id, owner=A, error="rate limited", retry_at=retry
+        )
     async with store.unit() as uow:
         assert await uow.outbox.due(now=OPENED + timedelta(minutes=1)) == []
         (again,) = await uow.outbox.due(now=retry)
@@ -102,3 +107,85 @@ async def test_every_kind_of_target_comes_back_as_it_was_queued(store, target):
 
 def test_a_target_is_stored_as_plain_json_with_its_kind():
     assert target_json(TEAMS) == {"kind": "user", "platform": "teams", "user": "aad-1"}
+
+
+async def _claim(uow, message_id, owner, *, now, until=LEASED):
+    return await uow.outbox.claim(message_id=message_id, owner=owner, now=now, until=until)
+
+
+async def _only(store) -> int:
+    async with store.unit() as uow:
+        (message,) = await uow.outbox.due(now=OPENED)
+    return message.id
+
+
+async def test_a_claimed_message_is_nobody_elses_until_its_lease_ends(store):
+    await enqueue(store, "a")
+    message_id = await _only(store)  # both instances read it as due
+    async with store.unit() as uow:
+        mine = await uow.outbox.claim(message_id=message_id, owner=A, now=OPENED, until=LEASED)
+    assert mine is not None and (mine.lease_owner, mine.lease_expires_at) == (A, LEASED)
+    async with store.unit() as uow:
+        just_before = LEASED - timedelta(microseconds=1)
+        assert await _claim(uow, message_id, B, now=OPENED) is None
+        assert await uow.outbox.due(now=just_before) == []
+        later = LEASED + timedelta(minutes=5)
+        assert await _claim(uow, message_id, B, now=just_before, until=later) is None
+    async with store.unit() as uow:  # A crashed: the lease runs out
+        theirs = await uow.outbox.claim(message_id=message_id, owner=B, now=LEASED, until=later)
+    assert theirs is not None and theirs.lease_owner == B
+    async with store.unit() as uow:  # A's late outcome changes nothing
+        assert not await uow.outbox.mark_failed(
+            message_id=message_id, owner=A, error="late", retry_at=later
+        )
+        assert not await uow.outbox.park(message_id=message_id, owner=A, error="late", at=later)
+        await uow.outbox.release(message_id=message_id, owner=A)
+        still = await uow.outbox.get(dedupe_key="a")
+    assert still is not None and still.lease_owner == B and still.attempts == 0
+
+
+async def test_a_sent_or_released_message_loses_its_lease(store):
+    await enqueue(store, "a")
+    await enqueue(store, "b")
+    async with store.unit() as uow:
+        first, second = await uow.outbox.due(now=OPENED)
+        await uow.outbox.claim(message_id=first.id, owner=A, now=OPENED, until=LEASED)
+        await uow.outbox.claim(message_id=second.id, owner=A, now=OPENED, until=LEASED)
+    async with store.unit() as uow:
+        await uow.outbox.mark_sent(message_id=first.id, at=OPENED)
+        await uow.outbox.release(message_id=second.id, owner=A)
+    async with store.unit() as uow:
+        assert await _claim(uow, first.id, B, now=OPENED) is None
+        again = await uow.outbox.claim(message_id=second.id, owner=B, now=OPENED, until=LEASED)
+        sent = await uow.outbox.get(dedupe_key="a")
+    assert again is not None and again.lease_owner == B
+    assert sent is not None and sent.lease_owner is None and sent.lease_expires_at is None
+
+
+async def test_parked_messages_are_counted_listed_and_put_back_on_request(store):
+    for key in ("a", "b", "c"):
+        await enqueue(store, key)
+    async with store.unit() as uow:
+        a, b, c = await uow.outbox.due(now=OPENED)
+        for message in (a, c):
+            await uow.outbox.claim(message_id=message.id, owner=A, now=OPENED, until=LEASED)
+            parked = await uow.outbox.park(
+                message_id=message.id, owner=A, error="channel_not_found", at=OPENED
+            )
+            assert parked
+    async with store.unit() as uow:
+        assert await uow.outbox.count_parked() == 2
+        listed = await uow.outbox.parked()
+        assert [m.dedupe_key for m in await uow.outbox.due(now=LEASED)] == ["b"]
+        assert await uow.outbox.claim(message_id=a.id, owner=B, now=LEASED, until=LEASED) is None
+    assert [m.dedupe_key for m in listed] == ["a", "c"]
+    assert all(m.parked_at == OPENED and m.attempts == 1 for m in listed)
+    assert listed[0].last_error == "channel_not_found" and listed[0].lease_owner is None
+    async with store.unit() as uow:
+        assert await uow.outbox.unpark(message_ids=[c.id, b.id], at=LEASED) == 1
+    async with store.unit() as uow:
+        assert await uow.outbox.count_parked() == 1
+        back = [m.dedupe_key for m in await uow.outbox.due(now=LEASED)]
+        assert await uow.outbox.unpark(message_ids=None, at=LEASED) == 1
+        assert await uow.outbox.count_parked() == 0
+    assert back == ["b", "c"]

@@ -4,7 +4,7 @@ Like bolt-python's tests/mock_web_api_server: tests point AsyncWebClient(base_ur
 It answers as Slack does for the methods the app uses, enforces the scopes granted in
 manifest.json (missing_scope), validates views and blocks with slack_sdk.models
 (invalid_arguments / invalid_blocks), accepts each trigger_id once, and can be told to fail
-the next calls of a method (e.g. 429 with Retry-After, or 503).
+the next calls of a method (e.g. 429 with Retry-After, or 503) or to answer a method slowly.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.responses: list[dict[str, Any]] = []  # bodies POSTed to response_url
         self.failures: dict[str, list[Failure]] = {}
+        self.delays: dict[str, float] = {}  # method -> seconds Slack takes to answer it
         self.valid_triggers: set[str] | None = None  # None: any trigger id is fresh once
         self._used_triggers: set[str] = set()
         self._ts = itertools.count(1)
@@ -216,6 +217,8 @@ class FakeSlack:
         args = {**dict(request.query), **args}  # some methods send their arguments as params
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.get("token")
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])  # a slow Slack, as seen from the app
         pending = self.failures.get(method)
         if pending:
             failure = pending[0]

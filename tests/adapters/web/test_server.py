@@ -63,6 +63,10 @@ async def _nothing_to_drain() -> int:
     return 0
 
 
+async def _two_parked() -> int:
+    return 2
+
+
 async def test_runtimes_routes_health_and_hooks_share_the_server_lifecycle() -> None:
     events: list[str] = []
     pump = OutboxPump(_nothing_to_drain, interval=3600)
@@ -71,6 +75,7 @@ async def test_runtimes_routes_health_and_hooks_share_the_server_lifecycle() -> 
         [EchoRuntime(events)],
         pump=pump,
         session=session,
+        parked=_two_parked,
         hooks=[Recording("scheduler", events)],
     )
     test_server = TestServer(server.web_app, host="127.0.0.1")
@@ -86,7 +91,7 @@ async def test_runtimes_routes_health_and_hooks_share_the_server_lifecycle() -> 
         assert health == {
             "status": "ok",
             "runtimes": {"echo": {"mode": "loopback"}},
-            "outbox": {"rounds": pump.rounds},
+            "outbox": {"rounds": pump.rounds, "parked": 2},
         }
         assert pump.rounds >= 1
         assert server.describe() == "Echo: HTTP /echo"
@@ -107,6 +112,7 @@ async def test_a_hook_that_cannot_start_stops_what_had_started() -> None:
         [EchoRuntime(events)],
         pump=OutboxPump(_nothing_to_drain, interval=3600),
         session=aiohttp.ClientSession(),
+        parked=_two_parked,
         hooks=[Recording("first", events), Broken("broken", events)],
     )
     runner = web.AppRunner(server.web_app)
