@@ -23,6 +23,7 @@ retried late, or is due together with a newer one, is marked sent as superseded.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -236,27 +237,30 @@ async def _deliver_one(
         )
     if claimed is None:
         return False  # another instance is sending it, or it went out meanwhile
-    try:
-        return await _send(desk, notifier, claimed, owner)
-    except asyncio.CancelledError:
-        # Stopped mid-send: whether it went out is unknown either way, so let another
-        # instance take it now rather than when the lease ends.
-        await asyncio.shield(_release(desk, claimed, owner))
-        raise
+    return await _send(desk, notifier, claimed, owner)
 
 
 async def _release(desk: Desk, message: OutboxMessage, owner: str) -> None:
-    async with desk.store.unit() as uow:
-        await uow.outbox.release(message_id=message.id, owner=owner)
+    """Give the lease back (best effort: if this fails too, the lease runs out instead)."""
+    with contextlib.suppress(Exception):
+        async with desk.store.unit() as uow:
+            await uow.outbox.release(message_id=message.id, owner=owner)
 
 
 async def _send(desk: Desk, notifier: Notifier, message: OutboxMessage, owner: str) -> bool:
     """Send a claimed message and record the outcome."""
     target = message.target
     try:
-        async with desk.store.unit() as uow:
-            destination = await _resolve(uow, notifier, target)
-            stale = isinstance(target, Edit) and await _newer_edit_shown(uow, target)
+        try:
+            async with desk.store.unit() as uow:
+                destination = await _resolve(uow, notifier, target)
+                stale = isinstance(target, Edit) and await _newer_edit_shown(uow, target)
+        except asyncio.CancelledError:
+            # Stopped before anything was posted: another instance may take it at once. Once
+            # the post is under way it keeps its lease, so a post cut off by a shutdown goes
+            # out again only when the lease ends.
+            await asyncio.shield(_release(desk, message, owner))
+            raise
         if stale:
             async with desk.store.unit() as uow:
                 await uow.outbox.mark_sent(

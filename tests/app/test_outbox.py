@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
+
+import pytest
 
 from adapters.console import PLATFORM as CONSOLE
 from adapters.slack.settings import PLATFORM as SLACK
@@ -261,3 +264,33 @@ def test_backoff_doubles_up_to_the_policys_longest_wait() -> None:
     policy = default_policy()
     assert [backoff(policy, n).total_seconds() for n in range(5)] == [30, 60, 120, 240, 480]
     assert backoff(policy, 50) == timedelta(hours=1)
+
+
+class Hanging(RecordingNotifier):
+    """A chat that never answers a post."""
+
+    def __init__(self) -> None:
+        super().__init__(CONSOLE)
+        self.posting = asyncio.Event()
+
+    async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
+        """Wait for ever, once the post is under way."""
+        self.posting.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def test_stopping_mid_post_ends_the_drain_and_keeps_the_lease(world: World) -> None:
+    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
+    hanging = Hanging()
+    task = asyncio.ensure_future(drain(world.desk, {CONSOLE: hanging}))
+    await asyncio.wait_for(hanging.posting.wait(), 5)
+
+    task.cancel()
+
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 5)
+    # The post may have gone out: nobody sends it again before the lease ends.
+    message = await _message(world, ANNOUNCEMENT)
+    assert message.lease_owner == instance_id() and message.sent_at is None
+    assert await drain(world.desk, {CONSOLE: RecordingNotifier(CONSOLE)}) == 0
