@@ -65,7 +65,8 @@ class CustomerRow(CustomerBase, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    # Lower-cased name: names are unique regardless of case ("Acme" and "ACME" are one).
+    # bot.domain.text.name_key of the name: names are unique regardless of case, width and
+    # invisible characters ("Acme", "ACME", "Ａｃｍｅ" and "Acme" with a zero-width space are one).
     name_key: str = Field(unique=True)
 
 
@@ -109,10 +110,24 @@ class ContactBase(SQLModel):
 
 class ContactRow(ContactBase, table=True):
     __tablename__ = "contacts"
-    __table_args__ = (sa.UniqueConstraint("platform", "user_id", name="uq_contacts_identity"),)
+    __table_args__ = (
+        sa.UniqueConstraint("platform", "user_id", name="uq_contacts_identity"),
+        # Two contacts of one organisation never share a display name (nor one that only
+        # looks the same): who approved or replied must be clear. Nameless ones are exempt.
+        sa.Index(
+            "ix_contacts_one_name",
+            "customer_id",
+            "name_key",
+            unique=True,
+            sqlite_where=sa.text("name_key <> ''"),
+            postgresql_where=sa.text("name_key <> ''"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customers.id", index=True)
+    # bot.domain.text.name_key of display_name ("" for none).
+    name_key: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class TicketBase(SQLModel):

@@ -39,6 +39,7 @@ from bot.domain.models import (
     TimeEntry,
     require_aware,
 )
+from bot.domain.text import name_key
 
 __all__ = ["Delivery", "FixedClock", "InMemoryStore", "RecordingNotifier"]
 
@@ -94,7 +95,7 @@ class _Customers:
 
     async def by_name(self, *, name: str) -> Customer | None:
         return next(
-            (c for c in self.s.customers.values() if c.name.casefold() == name.casefold()), None
+            (c for c in self.s.customers.values() if name_key(c.name) == name_key(name)), None
         )
 
     async def by_binding(
@@ -167,6 +168,10 @@ class _Contacts:
             raise NotFoundError(f"no customer {customer_id}")
         if await self.find(identity=identity) is not None:
             raise DuplicateError(f"{identity} is bound already")
+        key = name_key(display_name)
+        for other in await self.for_customer(customer_id=customer_id):
+            if key and name_key(other.display_name) == key:
+                raise DuplicateError(f"a contact named {other.display_name!r} exists already")
         contact = Contact(self.s.new_id(), customer_id, identity, Role(role), display_name)
         self.s.contacts[contact.id] = contact
         return contact

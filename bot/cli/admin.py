@@ -62,10 +62,19 @@ def _register_ticket(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def bounded(flag: str, value: str | None) -> str | None:
-    """`value` with its spaces tidied, refused if longer than MAX_NAME."""
+    """`value` as a name: what cannot be stored or shown removed, direction overrides refused
+    (bot.domain.text), spaces tidied, refused if longer than MAX_NAME."""
+    from bot.domain.text import UnsafeTextError, clean
+
     if value is None:
         return None
-    tidy = " ".join(value.split())
+    try:
+        text = clean(value)
+    except UnsafeTextError:
+        raise CliError(
+            f"{flag} has characters that change the order text is shown in; type it without them"
+        ) from None
+    tidy = " ".join(text.split())
     if len(tidy) > MAX_NAME:
         raise CliError(f"{flag} is {len(tidy)} characters long; at most {MAX_NAME}")
     return tidy

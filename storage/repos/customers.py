@@ -11,6 +11,7 @@ from sqlmodel import col
 
 from bot.app.ports import BindingTakenError, DuplicateError, NotFoundError
 from bot.domain.models import ChatBinding, Contact, Customer, Identity, Role
+from bot.domain.text import name_key
 from storage.repos._rows import insert_unique
 from storage.tables import ChatBindingRow, ContactRow, CustomerRow
 
@@ -42,10 +43,6 @@ def _contact(row: ContactRow) -> Contact:
         role=Role(row.role),
         display_name=row.display_name,
     )
-
-
-def _name_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 def _checked(bindings: Sequence[ChatBinding]) -> tuple[ChatBinding, ...]:
@@ -84,7 +81,7 @@ class SqlCustomerRepository:
         await self._check_bindings(None, bindings)
         row = CustomerRow(
             name=name,
-            name_key=_name_key(name),
+            name_key=name_key(name),
             is_provider=is_provider,
         )
         await insert_unique(self._s, row, f"customer {name!r} exists already")
@@ -98,8 +95,8 @@ class SqlCustomerRepository:
         return await self._load(row) if row else None
 
     async def by_name(self, *, name: str) -> Customer | None:
-        """One customer by exact name (case-insensitive)."""
-        return await self._one(col(CustomerRow.name_key) == _name_key(name))
+        """One customer by name: any case or width, invisible characters ignored."""
+        return await self._one(col(CustomerRow.name_key) == name_key(name))
 
     async def by_binding(
         self, *, platform: str, workspace: str | None = None, conversation: str | None = None
@@ -142,7 +139,7 @@ class SqlCustomerRepository:
             if other is not None and other.id != customer_id:
                 raise DuplicateError(f"customer {changes['name']!r} exists already")
             changes["name"] = " ".join(str(changes["name"]).split())
-            row.name_key = _name_key(changes["name"])
+            row.name_key = name_key(changes["name"])
         await self._check_provider(customer_id, bool(changes.get("is_provider")))
         bindings = changes.pop("bindings", None)
         if bindings is not None:
@@ -250,19 +247,39 @@ class SqlContactRepository:
     async def add(
         self, *, customer_id: int, identity: Identity, role: Role, display_name: str = ""
     ) -> Contact:
-        """Bind an identity to a customer and role; DuplicateError if it is bound already."""
-        if await self._s.get(CustomerRow, customer_id) is None:
+        """Bind an identity to a customer and role; DuplicateError if it is bound already, or
+        if another contact of the customer has this display name (or one that looks it)."""
+        customer = await self._s.get(CustomerRow, customer_id)
+        if customer is None:
             raise NotFoundError(f"no customer with id {customer_id}")
         if await self.find(identity=identity) is not None:
             raise DuplicateError(f"{identity} is registered already")
+        key = name_key(display_name)
+        if key:
+            namesake = (
+                await self._s.scalars(
+                    sa.select(ContactRow).where(
+                        col(ContactRow.customer_id) == customer_id,
+                        col(ContactRow.name_key) == key,
+                    )
+                )
+            ).first()
+            if namesake is not None:
+                raise DuplicateError(
+                    f"{customer.name} has a contact named {namesake.display_name!r} already "
+                    f"({namesake.platform}:{namesake.user_id}); give a name that tells them apart"
+                )
         row = ContactRow(
             customer_id=customer_id,
             platform=identity.platform,
             user_id=identity.user_id,
             role=Role(role).value,
             display_name=display_name,
+            name_key=key,
         )
-        await insert_unique(self._s, row, f"{identity} is registered already")
+        await insert_unique(
+            self._s, row, f"{identity} or a contact named {display_name!r} is registered already"
+        )
         return _contact(row)
 
     async def find(self, *, identity: Identity) -> Contact | None:

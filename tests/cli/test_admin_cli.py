@@ -536,3 +536,23 @@ def test_lists_never_pass_escape_sequences_to_the_terminal(cli):
         assert json.loads(out)  # still JSON, the names escaped inside it
     customers = json.loads(cli("customer", "list", "--json")[1])
     assert customers[0]["name"] == "Evil\x1b[2J\x9b1m Corp\u202e"
+
+
+def test_names_are_stored_clean_and_look_alikes_are_refused(cli):
+    assert cli("customer", "add", "Acme\x1b[2J A/S\u200b")[0] == 0
+    status, out, _ = cli("customer", "list", "--json")
+    assert [c["name"] for c in json.loads(out)] == ["Acme[2J A/S"]
+    for twin in ("ＡＣＭＥ[2J A/S", "acme[2j\u2060 a/s"):
+        status, _, err = cli("customer", "add", twin)
+        assert status == 2 and "customer 'Acme[2J A/S' exists already" in err
+    status, _, err = cli("customer", "add", "Evil\u202eCorp")
+    assert status == 2
+    assert err.strip().endswith(
+        "the customer name has characters that change the order text is shown in; "
+        "type it without them"
+    )
+    first = ("contact", "add", "--customer", "acme[2j a/s", "--slack-user", "U0CARLA")
+    assert cli(*first, "--role", "customer", "--name", "Carla Jensen")[0] == 0
+    again = ("contact", "add", "--customer", "Acme[2J A/S", "--slack-user", "U0CARLA2")
+    status, _, err = cli(*again, "--role", "approver", "--name", "Carla\u200b  JENSEN")
+    assert status == 2 and "Acme[2J A/S has a contact named 'Carla Jensen' already" in err

@@ -24,6 +24,48 @@ async def test_customer_names_are_unique_regardless_of_case(store):
     assert acme.name == "Acme A/S" and acme.bindings == (ChatBinding(SLACK, "T1", "C1"),)
 
 
+@pytest.mark.parametrize(
+    "twin", ["Ａｃｍｅ A/S", "Acme\u200b A/S", "ACME\u00a0A/S", "Ac\u2060me A/S", "acme a/s\ufeff"]
+)
+async def test_names_that_only_look_different_are_one_customer(store, twin):
+    async with store.unit() as uow:
+        acme = await uow.customers.add(name="Acme A/S")
+    async with store.unit() as uow:
+        assert await uow.customers.by_name(name=twin) == acme
+        with pytest.raises(DuplicateError, match="'Acme A/S' exists already"):
+            await uow.customers.add(name=twin)
+        other = await uow.customers.add(name="Acme B/S")
+        with pytest.raises(DuplicateError):
+            await uow.customers.update(customer_id=other.id, name=twin)
+
+
+async def test_contacts_of_one_organisation_have_names_that_tell_them_apart(store):
+    async with store.unit() as uow:
+        acme = await uow.customers.add(name="Acme")
+        globex = await uow.customers.add(name="Globex")
+        await uow.contacts.add(
+            customer_id=acme.id, identity=Identity(SLACK, "U1"), role=Role.CUSTOMER,
+            display_name="Carla Jensen",
+        )  # fmt: skip
+    for twin in ("carla jensen", "Ｃａｒｌａ Jensen", "Carla\u200b Jensen"):
+        with pytest.raises(DuplicateError, match="Acme has a contact named 'Carla Jensen'"):
+            async with store.unit() as uow:
+                await uow.contacts.add(
+                    customer_id=acme.id, identity=Identity(SLACK, "U2"), role=Role.APPROVER,
+                    display_name=twin,
+                )  # fmt: skip
+    async with store.unit() as uow:
+        for customer, user, name in ((globex, "U3", "Carla Jensen"), (acme, "U4", "Carla Holm")):
+            await uow.contacts.add(
+                customer_id=customer.id, identity=Identity(SLACK, user), role=Role.CUSTOMER,
+                display_name=name,
+            )  # fmt: skip
+        for user in ("U5", "U6"):  # nameless contacts never clash
+            nameless = Identity(SLACK, user)
+            await uow.contacts.add(customer_id=acme.id, identity=nameless, role=Role.CUSTOMER)
+        assert len(await uow.contacts.for_customer(customer_id=acme.id)) == 4
+
+
 async def test_customers_are_found_by_conversation_or_workspace(store):
     async with store.unit() as uow:
         acme = await uow.customers.add(name="Acme", bindings=[ChatBinding(SLACK, "T1", "C1")])
