@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.domain.calendar import require_supported
 from bot.domain.models import require_aware
 
 __all__ = ["FrozenClock", "SystemClock", "parse_instant"]
@@ -29,9 +30,10 @@ class FrozenClock:
 
 
 def parse_instant(text: str) -> datetime:
-    """An ISO 8601 instant with an offset; ValueError for anything else (naive included)."""
+    """An ISO 8601 instant with an offset, in the supported years; ValueError for anything else
+    (naive or out of range included)."""
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"not an ISO 8601 instant: {text!r}") from None
-    return require_aware(value, text.strip())
+    return require_supported(require_aware(value, text.strip()), "instant")

@@ -8,7 +8,7 @@ exactly like one that does not exist. Agents see all.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.app.callers import Caller, Origin, identify_in
 from bot.app.commands import find_ref
@@ -19,7 +19,8 @@ from bot.app.messages.phrasebook import Phrasebook
 from bot.app.ports import UnitOfWork
 from bot.app.replies import Reply
 from bot.domain import hypercare
-from bot.domain.models import Identity, Ticket, TicketStatus
+from bot.domain.calendar import supported
+from bot.domain.models import HypercarePeriod, Identity, Ticket, TicketStatus
 from bot.domain.sla import SlaSnapshot, snapshot
 
 __all__ = ["UPCOMING_WINDOWS", "answer"]
@@ -101,6 +102,12 @@ def _bare_ref(desk: Desk, text: str) -> str | None:
     return f"{desk.policy.ticket_prefix}-{int(found.group(1))}" if found else None
 
 
+def _readable(ticket: Ticket) -> bool:
+    """Whether a stored ticket's dates fit the calendar (rows older than the checks may not)."""
+    instants = (ticket.opened_at, ticket.first_response_due, ticket.first_responded_at)
+    return all(at is None or supported(at) for at in instants)
+
+
 def _snap(desk: Desk, ticket: Ticket, now: datetime) -> SlaSnapshot:
     return snapshot(
         desk.calendar,
@@ -125,6 +132,8 @@ async def _ticket(
     ticket = await uow.tickets.get(ref=ref)
     if ticket is None or not caller.can_see(ticket):
         return say.not_found(ref)
+    if not _readable(ticket):
+        return say.ticket_unreadable(ticket.ref)
     snap = _snap(desk, ticket, now)
     if due:
         return say.ticket_due(desk.policy, ticket, snap)
@@ -141,14 +150,21 @@ async def _open_tickets(
         s for s in TicketStatus if s not in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
     ]
     customer_id = None if caller.is_agent or caller.customer is None else caller.customer.id
-    tickets = await uow.tickets.query(customer_id=customer_id, statuses=open_statuses)
+    found = await uow.tickets.query(customer_id=customer_id, statuses=open_statuses)
+    tickets = [t for t in found if _readable(t)]
+    unreadable = [t.ref for t in found if not _readable(t)]
     tickets.sort(key=lambda t: (t.first_responded_at is not None, t.first_response_due))
     listed = [(t, _snap(desk, t, now)) for t in tickets[:MAX_LISTED]]
     customers = None
     if caller.is_agent:  # agents see every customer's tickets: say whose each one is
         customers = {c.id: c.name for c in await uow.customers.all()}
     return say.ticket_list(
-        desk.policy, listed, everyone=caller.is_agent, total=len(tickets), customers=customers
+        desk.policy,
+        listed,
+        everyone=caller.is_agent,
+        total=len(tickets),
+        customers=customers,
+        unreadable=unreadable,
     )
 
 
@@ -172,7 +188,10 @@ async def _windows(desk: Desk, caller: Caller, now: datetime, say: Phrasebook) -
     planned = await desk.monitoring.service_windows(
         customer_id=customer_id, start=now, end=now + UPCOMING_WINDOWS
     )
-    return say.windows(desk.policy, planned) if planned else say.no_windows()
+    shown = [w for w in planned if supported(w.start) and supported(w.end)]
+    if not planned:
+        return say.no_windows()
+    return say.windows(desk.policy, shown, unreadable=len(planned) - len(shown))
 
 
 async def _hypercare(desk: Desk, uow: UnitOfWork, caller: Caller, now: datetime) -> Reply:
@@ -189,6 +208,22 @@ async def _hypercare(desk: Desk, uow: UnitOfWork, caller: Caller, now: datetime)
     else:
         return msg.hypercare_unknown(None)
     today = now.astimezone(desk.policy.timezone).date()
-    return msg.hypercare(
-        [msg.hypercare_line(c, hypercare.status(periods[c.id], today)) for c in customers]
-    )
+    lines = []
+    for customer in customers:
+        period = periods[customer.id]
+        status = _hypercare_status(period, today)
+        if status is None:
+            lines.append(msg.hypercare_unreadable(customer, period.start))
+        else:
+            lines.append(msg.hypercare_line(customer, status))
+    return msg.hypercare(lines)
+
+
+def _hypercare_status(period: HypercarePeriod, today: date) -> hypercare.HypercareStatus | None:
+    """Where today falls in a period, or None if its stored dates do not fit the calendar."""
+    if not supported(period.start):
+        return None
+    try:
+        return hypercare.status(period, today)
+    except OverflowError:  # extended by millions of weeks: a broken row
+        return None

@@ -19,8 +19,6 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-# Hypercare is agreed in weeks; beyond a year it is a typo, not an agreement.
-MAX_HYPERCARE_WEEKS = 52
 # Open tickets named in a refusal to remove a customer; the rest are counted.
 NAMED_TICKETS = 3
 
@@ -74,7 +72,7 @@ def _hypercare_flags(parser: argparse.ArgumentParser) -> None:
 
 def _go_live(raw: str | None) -> date | None:
     """The --go-live date, within the years the business calendar knows."""
-    from bot.domain.calendar import MAX_YEAR, MIN_YEAR
+    from bot.domain.calendar import OutOfRange, require_supported
 
     if raw is None:
         return None
@@ -82,13 +80,16 @@ def _go_live(raw: str | None) -> date | None:
         value = date.fromisoformat(raw)
     except ValueError:
         raise CliError(f"invalid --go-live date {raw!r}: use YYYY-MM-DD") from None
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise CliError(f"--go-live {raw} is outside the supported years {MIN_YEAR}-{MAX_YEAR}")
-    return value
+    try:
+        return require_supported(value, "--go-live")
+    except OutOfRange as exc:
+        raise CliError(str(exc)) from None
 
 
 def _weeks(weeks: int | None) -> int | None:
     """--hypercare-weeks, from the agreement's minimum to a year."""
+    from bot.domain.policy import MAX_HYPERCARE_WEEKS
+
     if weeks is None:
         return None
     minimum = current_policy().hypercare_minimum_weeks

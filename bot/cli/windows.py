@@ -6,7 +6,7 @@ The bot answers "any service windows planned?" from what is recorded here.
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.main import CliError
@@ -43,13 +43,18 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _instant(flag: str, raw: str) -> datetime:
+    from bot.domain.calendar import OutOfRange, require_supported
+
     try:
         value = datetime.fromisoformat(raw.strip())
     except ValueError:
         raise CliError(f"{flag} {raw!r} is not an ISO 8601 timestamp") from None
     if value.tzinfo is None or value.utcoffset() is None:
         raise CliError(f"{flag} {raw!r} has no UTC offset (add one, e.g. +01:00 or Z)")
-    return value
+    try:
+        return require_supported(value, flag)
+    except OutOfRange as exc:
+        raise CliError(str(exc)) from None
 
 
 def _text(flag: str, raw: str, limit: int) -> str:
@@ -62,7 +67,16 @@ def _text(flag: str, raw: str, limit: int) -> str:
 
 
 def _local(at: datetime, tz: ZoneInfo) -> str:
-    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    from bot.domain.calendar import supported
+
+    # A row stored before dates were checked may not fit the calendar: show it, don't crash.
+    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if supported(at) else "(out of range)"
+
+
+def _iso(at: datetime, tz: ZoneInfo) -> str | None:
+    from bot.domain.calendar import supported
+
+    return at.astimezone(tz).isoformat() if supported(at) else None
 
 
 def _timing(start: datetime, end: datetime, now: datetime) -> str:
@@ -83,9 +97,13 @@ def _window_add(args: argparse.Namespace) -> int:
     end = _instant("--end", args.end)
     if end <= start:
         raise CliError(f"--end {args.end} must be after --start {args.start}")
+    agreement = policy()
+    longest = agreement.max_service_window_days
+    if end - start > timedelta(days=longest):
+        raise CliError(f"a service window lasts at most {longest} days (the policy's limit)")
     reason = _text("--reason", args.reason, MAX_REASON)
     service = None if args.service is None else _text("--service", args.service, MAX_SERVICE)
-    tz = policy().timezone
+    tz = agreement.timezone
 
     async def add(uow: SqlUnitOfWork) -> Any:
         return await uow.windows.add(service=service, start=start, end=end, reason=reason)
@@ -116,8 +134,8 @@ def _window_list(args: argparse.Namespace) -> int:
             [
                 {
                     "id": w.id,
-                    "start": w.start.astimezone(tz).isoformat(),
-                    "end": w.end.astimezone(tz).isoformat(),
+                    "start": _iso(w.start, tz),
+                    "end": _iso(w.end, tz),
                     "service": w.service,
                     "reason": w.reason,
                     "state": w.state,

@@ -18,15 +18,28 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 from bot.domain.closing_days import danish_closing_days
 from bot.domain.policy import ClosingDay, Policy
 
-__all__ = ["MAX_YEAR", "MIN_YEAR", "BusinessCalendar"]
+__all__ = [
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "BusinessCalendar",
+    "OutOfRange",
+    "require_supported",
+    "supported",
+]
 
-# The `holidays` package, which the closing days are checked against, stops at 2100.
+# The `holidays` package, which the closing days are checked against, stops at 2100. Every
+# date and instant the bot accepts lies in these years (require_supported).
 MIN_YEAR = 1971
 MAX_YEAR = 2100
+# Instants a day inside those years, so that every time zone still shows them in range.
+_FIRST_INSTANT = datetime(MIN_YEAR, 1, 2, tzinfo=UTC)
+_LAST_INSTANT = datetime(MAX_YEAR, 12, 31, tzinfo=UTC)
+_D = TypeVar("_D", bound=date)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -255,6 +268,29 @@ class BusinessCalendar:
         for year in range(year_a, year_b):
             total += self._index(year).total
         return timedelta(microseconds=total)
+
+
+class OutOfRange(ValueError):
+    """A date or instant outside the years the business calendar supports."""
+
+
+def supported(value: date) -> bool:
+    """Whether a date, or an aware instant, lies within the supported years MIN_YEAR-MAX_YEAR.
+
+    An instant must lie a day inside them (in UTC), so it is in range in every time zone:
+    showing it in local time, or adding a day to it, cannot overflow.
+    """
+    if isinstance(value, datetime):
+        return value.utcoffset() is not None and _FIRST_INSTANT <= value < _LAST_INSTANT
+    return MIN_YEAR <= value.year <= MAX_YEAR
+
+
+def require_supported(value: _D, what: str) -> _D:
+    """`value` itself if supported(value), else OutOfRange naming `what` and the range."""
+    if not supported(value):
+        shown = value.isoformat()
+        raise OutOfRange(f"{what} {shown} is outside the supported years {MIN_YEAR}-{MAX_YEAR}")
+    return value
 
 
 def _need(delta: timedelta) -> int:

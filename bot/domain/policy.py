@@ -27,6 +27,12 @@ __all__ = [
 ]
 
 POLICY_ENV = "SUPPORTBOT_POLICY"
+# Upper bounds of the policy's numbers: far beyond any agreement, well inside what the
+# calendar arithmetic and the database can hold.
+MAX_TARGET_HOURS = 24 * 31  # a first-response target of a month
+MAX_REMINDER_MINUTES = 7 * 24 * 60  # a week
+MAX_HYPERCARE_WEEKS = 52
+MAX_WINDOW_DAYS = 366
 # Read as a plain file beside this module: importlib.resources costs ~10 ms of start-up.
 PACKAGED = Path(__file__).with_name("policy.toml")
 # Sanity bounds on the outbox settings: a retry waits at most a day, and a post is not tried
@@ -124,6 +130,7 @@ class Policy:
     availability_target_percent: float
     availability_period: str
     sample_interval_minutes: int
+    max_service_window_days: int
     hypercare_minimum_weeks: int
     outbox_first_retry_seconds: int
     outbox_max_retry_minutes: int
@@ -189,6 +196,14 @@ class _Reader:
             raise self.fail(full, f"must be {kind.__name__}, got {value!r}")
         return value
 
+    def count(self, data: dict[str, Any], key: str, path: str, most: int, unit: str) -> int:
+        value: int = self.get(data, key, int, path)
+        if value <= 0:
+            raise self.fail(f"{path}{key}", f"must be positive, got {value}")
+        if value > most:
+            raise self.fail(f"{path}{key}", f"must be at most {most} {unit}, got {value}")
+        return value
+
     def text(self, data: dict[str, Any], key: str, path: str) -> str:
         value: str = self.get(data, key, str, path)
         if not value.strip():
@@ -232,6 +247,9 @@ class _Reader:
 
 def parse_policy(data: dict[str, Any], source: str) -> Policy:
     """Validate a parsed policy document and build the Policy."""
+    # The calendar imports this module; its supported years are needed only here.
+    from bot.domain.calendar import MAX_YEAR, MIN_YEAR, supported
+
     r = _Reader(source)
     agreement = r.table(data, "agreement")
     tz_name = r.text(agreement, "timezone", "agreement.")
@@ -266,6 +284,8 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
                 raise r.fail(f"{path}date", f"must be a date, got {day!r}") from None
         if not isinstance(day, date):
             raise r.fail(f"{path}date", "must be a date (YYYY-MM-DD)")
+        if not supported(day):
+            raise r.fail(f"{path}date", f"{day} is outside the years {MIN_YEAR}-{MAX_YEAR}")
         closing.append(ClosingDay(day, r.text(raw, "name", path)))
 
     sla = r.table(data, "sla")
@@ -274,17 +294,15 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
         raise r.fail("sla.at_risk_fraction", f"must be between 0 and 1, got {at_risk}")
     countdown = r.fractions(sla, "countdown_thresholds", "sla.")
     hypercare_countdown = r.fractions(sla, "hypercare_countdown_thresholds", "sla.")
-    reminder_minutes = r.get(sla, "breach_reminder_minutes", int, "sla.")
-    if reminder_minutes <= 0:
-        raise r.fail("sla.breach_reminder_minutes", f"must be positive, got {reminder_minutes}")
+    reminder_minutes = r.count(
+        sla, "breach_reminder_minutes", "sla.", MAX_REMINDER_MINUTES, "minutes"
+    )
 
     priorities: list[PriorityRule] = []
     for i, raw in enumerate(r.tables(data, "priorities")):
         path = f"priorities[{i}]."
         key = r.enum(PriorityKey, raw, "key", path)
-        hours_value = r.get(raw, "first_response_hours", int, path)
-        if hours_value <= 0:
-            raise r.fail(f"{path}first_response_hours", f"must be positive, got {hours_value}")
+        hours_value = r.count(raw, "first_response_hours", path, MAX_TARGET_HOURS, "hours")
         priorities.append(
             PriorityRule(
                 key=key,
@@ -339,11 +357,12 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
         raise r.fail(
             "availability.sample_interval_minutes", f"must divide 60 minutes, got {interval}"
         )
+    window_days = r.count(
+        availability, "max_service_window_days", "availability.", MAX_WINDOW_DAYS, "days"
+    )
 
     hypercare = r.table(data, "hypercare")
-    minimum_weeks = r.get(hypercare, "minimum_weeks", int, "hypercare.")
-    if minimum_weeks <= 0:
-        raise r.fail("hypercare.minimum_weeks", f"must be positive, got {minimum_weeks}")
+    minimum_weeks = r.count(hypercare, "minimum_weeks", "hypercare.", MAX_HYPERCARE_WEEKS, "weeks")
 
     outbox = r.table(data, "outbox")
     first_retry = r.get(outbox, "first_retry_seconds", int, "outbox.")
@@ -399,6 +418,7 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
         availability_target_percent=target,
         availability_period=period,
         sample_interval_minutes=interval,
+        max_service_window_days=window_days,
         hypercare_minimum_weeks=minimum_weeks,
         outbox_first_retry_seconds=first_retry,
         outbox_max_retry_minutes=max_retry,

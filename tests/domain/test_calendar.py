@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from importlib import resources
 from typing import Any
 
 import pytest
 
-from bot.domain.calendar import BusinessCalendar
+from bot.domain.calendar import BusinessCalendar, OutOfRange, require_supported, supported
 from bot.domain.policy import default_policy, parse_policy
 from tests.domain.oracle import CPH
 
@@ -237,3 +237,37 @@ def test_due_beyond_the_supported_range_is_refused(calendar: BusinessCalendar) -
         calendar.add_business_hours(cph(2100, 12, 30, 15), 16)
     with pytest.raises(ValueError, match="outside the supported range 1971-2100"):
         calendar.is_open(cph(2101, 3, 1, 10))
+
+
+# -- the supported years ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (date(1971, 1, 1), True),
+        (date(1970, 12, 31), False),
+        (date(2100, 12, 31), True),
+        (date(2101, 1, 1), False),
+        # Instants keep a day inside the years, so every time zone shows them in range.
+        (datetime(1971, 1, 2, tzinfo=UTC), True),
+        (datetime(1971, 1, 1, 23, 59, tzinfo=UTC), False),
+        (datetime(2100, 12, 30, 23, 59, tzinfo=UTC), True),
+        (datetime(2100, 12, 31, tzinfo=UTC), False),
+        (datetime(2100, 12, 31, 10, tzinfo=timezone(timedelta(hours=14))), True),
+        (datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-5))), False),
+        (datetime(2026, 1, 5, 10), False),  # naive: no instant at all
+    ],
+)
+def test_supported_years(value: date, expected: bool) -> None:
+    assert supported(value) is expected
+
+
+def test_require_supported_names_what_and_the_range() -> None:
+    day = date(2026, 1, 5)
+    assert require_supported(day, "--go-live") is day
+    with pytest.raises(OutOfRange) as caught:
+        require_supported(datetime(9999, 12, 31, 23, tzinfo=UTC), "--end")
+    assert str(caught.value) == (
+        "--end 9999-12-31T23:00:00+00:00 is outside the supported years 1971-2100"
+    )

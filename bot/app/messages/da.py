@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.app.messages.text import duration
 from bot.app.replies import Field, Reply
+from bot.domain.calendar import MAX_YEAR, MIN_YEAR
 from bot.domain.models import ApprovalState, Customer, Ticket, TicketStatus
 from bot.domain.policy import Policy
 from bot.domain.sla import SlaSnapshot, SlaState
@@ -30,6 +31,7 @@ __all__ = [
     "ticket_due",
     "ticket_list",
     "ticket_status",
+    "ticket_unreadable",
     "uptime",
     "when",
     "windows",
@@ -110,14 +112,23 @@ def no_windows() -> Reply:
     return Reply(text="Der er ingen ekstraordinære servicevinduer planlagt.", private=True)
 
 
-def windows(policy: Policy, planned: Sequence[PlannedWindow]) -> Reply:
-    """Planned service windows."""
+_SPAN = f"de understøttede år {MIN_YEAR}-{MAX_YEAR}"
+
+
+def windows(policy: Policy, planned: Sequence[PlannedWindow], *, unreadable: int = 0) -> Reply:
+    """Planned service windows, and how many on record have dates that cannot be shown."""
     lines = [
         f"- {when(w.start, policy)} til {when(w.end, policy)}"
         + (f" ({w.service})" if w.service else "")
         + f": {w.reason}"
         for w in planned
     ]
+    if unreadable:
+        noun = "servicevindue" if unreadable == 1 else "servicevinduer"
+        lines.append(
+            f"{unreadable} {noun} kan ikke vises: en dato ligger uden for {_SPAN}. "
+            "Serviceleverandøren kan rette det."
+        )
     return Reply(title="Planlagte servicevinduer", text="\n".join(lines), private=True)
 
 
@@ -156,6 +167,15 @@ def ticket_status(
     )
 
 
+def ticket_unreadable(ref: str) -> Reply:
+    """A ticket whose stored dates cannot be shown (written before dates were checked)."""
+    return Reply(
+        text=f"{ref} kan ikke vises: en dato på sagen ligger uden for {_SPAN}. "
+        "Serviceleverandøren kan rette det.",
+        private=True,
+    )
+
+
 def ticket_due(policy: Policy, ticket: Ticket, snap: SlaSnapshot) -> Reply:
     """The answer to 'hvornår er SUP-12 due'."""
     return Reply(text=f"{ticket.ref}: {sla_line(policy, ticket, snap)}.", private=True)
@@ -168,13 +188,17 @@ def ticket_list(
     everyone: bool,
     total: int | None = None,
     customers: Mapping[int, str] | None = None,
+    unreadable: Sequence[str] = (),
 ) -> Reply:
-    """The answer to 'mine åbne sager'."""
+    """The answer to 'mine åbne sager' (the sager in `unreadable` cannot be shown)."""
+    unshown = (
+        [f"Ikke vist, en gemt dato ligger uden for {_SPAN}: {', '.join(unreadable)}."]
+        if unreadable
+        else []
+    )
     if not tickets:
-        return Reply(
-            text="Der er ingen åbne sager." if everyone else "I har ingen åbne sager.",
-            private=True,
-        )
+        none = "Der er ingen åbne sager." if everyone else "I har ingen åbne sager."
+        return Reply(text="\n".join([none, *unshown]), private=True)
     lines = [
         f"- {t.ref} [{policy.priority(t.priority).name}, {STATUS_LABELS[t.status].lower()}] "
         + (f"{customers.get(t.customer_id, '?')}: " if customers is not None else "")
@@ -187,6 +211,7 @@ def ticket_list(
             f"Viser de {len(tickets)} mest presserende af {total} åbne sager; spørg om en "
             f"bestemt med dens nummer, fx 'status på {tickets[0][0].ref}'."
         )
+    lines += unshown
     title = "Åbne sager" if everyone else "Jeres åbne sager"
     count = f"{len(tickets)} af {total}" if total > len(tickets) else f"{total}"
     return Reply(title=f"{title} ({count})", text="\n".join(lines), private=True)

@@ -45,8 +45,13 @@ class Phrasebook(Protocol):
         everyone: bool,
         total: int | None = None,
         customers: Mapping[int, str] | None = None,
+        unreadable: Sequence[str] = (),
     ) -> Reply:
-        """Open tickets, the most urgent first."""
+        """Open tickets, the most urgent first (those in `unreadable` cannot be shown)."""
+        ...
+
+    def ticket_unreadable(self, ref: str) -> Reply:
+        """A ticket whose stored dates lie outside the supported years."""
         ...
 
     def end_user_no_tickets(self) -> Reply:
@@ -65,6 +70,8 @@ class Phrasebook(Protocol):
         """No extraordinary service windows are planned."""
         ...
 
-    def windows(self, policy: Policy, planned: Sequence[PlannedWindow]) -> Reply:
-        """The planned extraordinary service windows."""
+    def windows(
+        self, policy: Policy, planned: Sequence[PlannedWindow], *, unreadable: int = 0
+    ) -> Reply:
+        """The planned extraordinary service windows (`unreadable` more cannot be shown)."""
         ...

@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.app.replies import Field, Reply
+from bot.domain.calendar import MAX_YEAR, MIN_YEAR
 from bot.domain.hypercare import HypercareStatus, Phase
 from bot.domain.models import Customer, Ticket
 from bot.domain.policy import Policy
@@ -92,15 +93,32 @@ def no_windows() -> Reply:
     return Reply(text="No extraordinary service windows are planned.", private=True)
 
 
-def windows(policy: Policy, planned: Sequence[PlannedWindow]) -> Reply:
-    """Planned service windows."""
+_SPAN = f"the supported years {MIN_YEAR}-{MAX_YEAR}"
+
+
+def windows(policy: Policy, planned: Sequence[PlannedWindow], *, unreadable: int = 0) -> Reply:
+    """Planned service windows, and how many on record have dates that cannot be shown."""
     lines = [
         f"- {when(w.start, policy)} to {when(w.end, policy)}"
         + (f" ({w.service})" if w.service else "")
         + f": {w.reason}"
         for w in planned
     ]
+    if unreadable:
+        lines.append(
+            f"{plural(unreadable, 'service window')} on record cannot be shown: a date lies "
+            f"outside {_SPAN}. The service provider can correct it."
+        )
     return Reply(title="Planned service windows", text="\n".join(lines), private=True)
+
+
+def ticket_unreadable(ref: str) -> Reply:
+    """A ticket whose stored dates cannot be shown (written before dates were checked)."""
+    return Reply(
+        text=f"{ref} cannot be shown: a date stored on it lies outside {_SPAN}. The service "
+        "provider can correct it.",
+        private=True,
+    )
 
 
 def sla_line(policy: Policy, ticket: Ticket, snap: SlaSnapshot) -> str:
@@ -153,14 +171,19 @@ def ticket_list(
     everyone: bool,
     total: int | None = None,
     customers: Mapping[int, str] | None = None,
+    unreadable: Sequence[str] = (),
 ) -> Reply:
     """The answer to 'my open tickets': `total` open of which `tickets` are listed, each with
-    its customer's name when `customers` (id -> name) is given (an agent's list)."""
+    its customer's name when `customers` (id -> name) is given (an agent's list); the tickets
+    whose dates cannot be shown are named in `unreadable`."""
+    unshown = (
+        [f"Not shown, a stored date lies outside {_SPAN}: {', '.join(unreadable)}."]
+        if unreadable
+        else []
+    )
     if not tickets:
-        return Reply(
-            text="There are no open tickets." if everyone else "You have no open tickets.",
-            private=True,
-        )
+        none = "There are no open tickets." if everyone else "You have no open tickets."
+        return Reply(text="\n".join([none, *unshown]), private=True)
     lines = [
         f"- {t.ref} [{policy.priority(t.priority).name}, {STATUS_LABELS[t.status].lower()}] "
         + (f"{customers.get(t.customer_id, '?')}: " if customers is not None else "")
@@ -173,6 +196,7 @@ def ticket_list(
             f"Showing the {len(tickets)} most urgent of {total} open tickets; ask about one "
             f"by its reference, e.g. 'status of {tickets[0][0].ref}'."
         )
+    lines += unshown
     title = "Open tickets" if everyone else "Your organisation's open tickets"
     count = f"{len(tickets)} of {total}" if total > len(tickets) else f"{total}"
     return Reply(title=f"{title} ({count})", text="\n".join(lines), private=True)
@@ -224,6 +248,14 @@ def hypercare_line(customer: Customer, status: HypercareStatus) -> str:
     return (
         f"{customer.name}: hypercare ended on {date_text(status.end)}; standard support under "
         "the agreement applies."
+    )
+
+
+def hypercare_unreadable(customer: Customer, start: date) -> str:
+    """A hypercare period on record whose dates cannot be worked with."""
+    return (
+        f"{customer.name}: the hypercare on record (go-live {start.isoformat()}) lies outside "
+        f"{_SPAN}; the service provider can correct it with `supportbot customer set`."
     )
 
 
