@@ -6,12 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.console import PLATFORM as CONSOLE
+from adapters.slack.settings import PLATFORM as SLACK
 from bot.app.actions import act, record_thread_reply
 from bot.app.filing import file_ticket
 from bot.app.outbox import drain
 from bot.app.replies import Reply
 from bot.domain.lifecycle import Action
-from tests.app.conftest import AGNES, ANDERS, CARLA, CONSULTANCY, INCIDENT, World, outbox, valid
+from tests.app.conftest import (
+    AGNES,
+    ANDERS,
+    CARLA,
+    CONSULTANCY,
+    GINA,
+    INCIDENT,
+    World,
+    outbox,
+    valid,
+)
 from tests.fakes import RecordingNotifier
 
 
@@ -54,6 +65,25 @@ async def test_a_typed_status_change_redraws_the_announcement_with_the_next_step
     assert shown(edit.content).footer == "Status: Acknowledged"
     assert actions_on(edit.content) == [Action.START, Action.RESOLVE]
     assert shown(edit.content).title == shown(announcement.content).title
+
+
+async def test_a_change_redraws_the_announcement_on_every_platform_it_went_to(
+    world: World,
+) -> None:
+    await file_ticket(world.desk, reporter=GINA, answers=valid(INCIDENT))  # console + Slack
+    console, slack = RecordingNotifier(CONSOLE), RecordingNotifier(SLACK)
+    notifiers = {CONSOLE: console, SLACK: slack}
+    assert await drain(world.desk, notifiers) == 2
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=Action.ACKNOWLEDGE)
+    await drain(world.desk, notifiers)
+    [slack_post] = slack.deliveries
+    [redrawn] = slack.edits
+    assert (redrawn.destination.conversation, redrawn.destination.thread) == (
+        "C0GLOBEX",
+        slack_post.landed.thread,
+    )
+    assert shown(redrawn.content).footer == "Status: Acknowledged"
+    assert [shown(e.content).footer for e in console.edits] == ["Status: Acknowledged"]
 
 
 async def test_a_first_reply_in_the_thread_and_a_new_priority_redraw_it_too(

@@ -294,3 +294,16 @@ async def test_stopping_mid_post_ends_the_drain_and_keeps_the_lease(world: World
     message = await _message(world, ANNOUNCEMENT)
     assert message.lease_owner == instance_id() and message.sent_at is None
     assert await drain(world.desk, {CONSOLE: RecordingNotifier(CONSOLE)}) == 0
+
+
+async def test_a_thread_post_goes_only_where_the_thread_lives(world: World) -> None:
+    await file_ticket(world.desk, reporter=GINA, answers=valid(INCIDENT))  # console + Slack
+    await act(world.desk, actor=AGNES, ref="SUP-1001", action=Action.ACKNOWLEDGE)
+    slack = RecordingNotifier(SLACK)
+    await drain(world.desk, {SLACK: slack})  # the Slack announcement becomes the thread
+    console = RecordingNotifier(CONSOLE)
+    await drain(world.desk, {CONSOLE: console})
+    assert [d.destination.conversation for d in console.deliveries] == ["Globex ApS"]
+    thread_posts = [m for m in await outbox(world.desk.store) if isinstance(m.target, TicketThread)]
+    assert [m.sent_at for m in thread_posts] == [None]
+    assert "SUP-1001 lives on another platform" in (thread_posts[0].last_error or "")
