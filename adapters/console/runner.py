@@ -11,7 +11,7 @@ from typing import TextIO
 
 from adapters.console import PLATFORM
 from adapters.console.notifier import ConsoleNotifier
-from adapters.console.seed import DEMO_CUSTOMER, PERSONAS, origin_of, seed_demo
+from adapters.console.seed import PERSONAS, Cast, ConsoleRefusal, Persona, cast, origin_of
 from adapters.console.session import QUIT, Session
 from adapters.console.view import PlainView, RichView, View
 from bot.app.desk import Desk
@@ -27,7 +27,11 @@ _PERSONA_OF_USER = {p.identity.user_id: p for p in PERSONAS.values()}
 WELCOME = (
     "Welcome to the supportbot console: a support desk run by the support agreement. "
     "The demo customer is {customer}. Type /ticket to file a ticket, ask 'what's current uptime?', "
-    "or /help. Switch roles with /as customer|approver|agent|end-user."
+    "or /help. Switch roles with /as {roles}."
+)
+WELCOME_CONTACT = (
+    "Welcome to the supportbot console: you are {name}, {role} at {customer}. Type /ticket to "
+    "file a ticket, ask 'what's current uptime?', or /help."
 )
 
 
@@ -48,18 +52,40 @@ async def run_console(
     desk: Desk,
     *,
     role: str = "customer",
+    demo: bool = False,
+    as_user: str | None = None,
     input: TextIO | None = None,
     output: TextIO | None = None,
     rich: bool | None = None,
     view: View | None = None,
 ) -> int:
-    """Chat on the console until /quit or end of input; returns the exit status."""
+    """Chat on the console until /quit or end of input; returns the exit status.
+
+    As the demo's persona `role` (the demo seeded if the database allows it, or `demo` asks),
+    or as the registered contact `as_user`; ConsoleRefusal, before anything is shown, if the
+    database is not the demo's or has no such contact or persona.
+    """
+    seated = await cast(desk.store, desk.policy, desk.now(), demo=demo, as_user=as_user)
+    if as_user is None and role not in seated.personas:
+        raise ConsoleRefusal(
+            f"--as {role}: the demo has no {role} in this database (console contacts never "
+            "join a real provider); choose one of " + ", ".join(seated.personas)
+        )
+    persona = seated.personas[role] if as_user is None else next(iter(seated.personas.values()))
     input = input if input is not None else sys.stdin
     output = output if output is not None else sys.stdout
     view = view if view is not None else make_view(input, output, rich=rich)
-    view.info(WELCOME.format(customer=DEMO_CUSTOMER))
+    if seated.demo:
+        roles = "|".join(seated.personas)
+        view.info(WELCOME.format(customer=seated.customer.name, roles=roles))
+    else:
+        view.info(
+            WELCOME_CONTACT.format(
+                name=persona.name, role=persona.role, customer=seated.customer.name
+            )
+        )
     try:
-        await _converse(desk, view, role)
+        await _converse(desk, view, seated, persona)
     except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels us, then exits with 130
         view.info("Bye.")
         raise
@@ -67,14 +93,14 @@ async def run_console(
     return 0
 
 
-async def _converse(desk: Desk, view: View, role: str) -> None:
+async def _converse(desk: Desk, view: View, seated: Cast, persona: Persona) -> None:
     """Read and answer lines until /quit or end of input."""
-    customer = await seed_demo(desk.store, desk.policy, desk.now())
-    session = Session(desk, PERSONAS[role], origin_of(customer))
+    customer = seated.customer
+    session = Session(desk, persona, origin_of(customer), personas=seated.personas)
 
     def visible(destination: Destination) -> bool:
         # A direct message only to whom it is addressed; agents watch every channel, everyone
-        # else only the demo organisation's.
+        # else only their own organisation's.
         if destination.user is not None:
             return destination.user == session.persona.identity.user_id
         if session.persona.contact_role is Role.AGENT:

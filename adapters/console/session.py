@@ -6,7 +6,8 @@ The session holds only who you are and an intake in progress; everything else is
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from adapters.console.seed import PERSONAS, Persona
 from bot.app import dialogue
@@ -46,6 +47,7 @@ class Session:
     origin: Origin
     form: dialogue.IntakeState | None = None
     switching: Persona | None = None  # asked whether to drop the draft to become them
+    personas: Mapping[str, Persona] = field(default_factory=lambda: PERSONAS)  # for /as
 
     @property
     def prompt(self) -> str:
@@ -103,9 +105,9 @@ class Session:
 
     def _switch(self, rest: str) -> list[Reply]:
         words = shlex.split(rest) if rest.strip() else []
-        persona = PERSONAS.get(words[0].casefold()) if words else None
+        persona = self.personas.get(words[0].casefold()) if words else None
         if persona is None:
-            roles = ", ".join(PERSONAS)
+            roles = ", ".join(self.personas)
             return [Reply(text=f"Switch to one of: {roles}, e.g. '/as agent'.", private=True)]
         if self.form is not None and self.form.started:
             self.switching = persona

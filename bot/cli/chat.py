@@ -13,15 +13,29 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
         "chat",
         help="chat with the bot in this terminal (no Slack or Teams needed)",
-        description="Open the console chat on the local database. On first run it seeds a "
-        "demo customer with a customer, an approver and an agent.",
+        description="Open the console chat on the local database. On a database with no "
+        "customers yet (or only the demo) it seeds a demo customer with a customer, an approver "
+        "and an agent; on one with customers of its own, chat as one of its contacts with "
+        "--as-user, or add the demo customer beside them with --demo.",
     )
-    parser.add_argument(
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument(
         "--as",
         dest="role",
         choices=ROLES,
         default="customer",
-        help="who you are at the start (switch later with /as ROLE)",
+        help="the demo persona you are at the start (switch later with /as ROLE)",
+    )
+    who.add_argument(
+        "--as-user",
+        metavar="ID",
+        help="a registered contact, as `contact list` shows it: slack:U0123ABCD, "
+        "console:carla (or the id alone, if only one contact has it)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed the demo customer even beside customers of this database's own",
     )
     parser.add_argument(
         "--plain", action="store_true", help="plain text even on a terminal (no colours)"
@@ -32,12 +46,27 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def _chat(args: argparse.Namespace) -> int:
     import asyncio
 
-    return asyncio.run(_run(args.role, plain=args.plain))
+    from bot.cli.main import CliError
+
+    if args.demo and args.as_user is not None:
+        raise CliError("--demo chats as the demo's personas, not as --as-user")
+    return asyncio.run(_run(args))
 
 
-async def _run(role: str, *, plain: bool) -> int:
+async def _run(args: argparse.Namespace) -> int:
     from adapters.console.runner import run_console
+    from adapters.console.seed import ConsoleRefusal
     from bot.cli.compose import open_desk
+    from bot.cli.main import CliError
 
     async with open_desk() as wired:
-        return await run_console(wired.desk, role=role, rich=False if plain else None)
+        try:
+            return await run_console(
+                wired.desk,
+                role=args.role,
+                demo=args.demo,
+                as_user=args.as_user,
+                rich=False if args.plain else None,
+            )
+        except ConsoleRefusal as exc:
+            raise CliError(str(exc)) from None

@@ -67,13 +67,96 @@ def test_the_demo_agent_works_for_the_service_provider(supportbot):
     }
 
 
-def test_the_demo_agent_joins_a_provider_registered_before(supportbot):
-    assert supportbot("customer", "add", "Vendor ApS", "--provider")[0] == 0
-    status, _, err = supportbot("chat", stdin="")
+def customers(supportbot) -> dict[str, bool]:
+    """Customer name -> whether it is the provider."""
+    status, out, _ = supportbot("customer", "list", "--json")
+    assert status == 0
+    return {c["name"]: c["is_provider"] for c in json.loads(out)}
+
+
+def test_the_demo_runs_again_on_its_own_database(supportbot):
+    assert supportbot("chat", stdin="")[0] == 0
+    status, out, err = supportbot("chat", "--as", "approver", stdin="/whoami\n")
     assert status == 0, err
-    assert contacts(supportbot)["agnes"] == "Vendor ApS"
-    names = [c["name"] for c in json.loads(supportbot("customer", "list", "--json")[1])]
-    assert names == ["Nordlys Retail A/S", "Vendor ApS"]
+    assert "You are Anders Holm (approver)" in out
+    assert customers(supportbot) == {"Fjordsoft ApS": True, "Nordlys Retail A/S": False}
+
+
+def test_a_database_with_customers_of_its_own_is_refused_and_left_alone(supportbot):
+    assert supportbot("customer", "add", "Vendor ApS", "--provider")[0] == 0
+    assert supportbot("customer", "add", "Acme A/S")[0] == 0
+
+    status, out, err = supportbot("chat", stdin="/ticket\n")
+
+    assert (status, out) == (2, "")
+    assert err == (
+        "supportbot: error: this database has customers of its own (Acme A/S, Vendor ApS): "
+        "run `supportbot chat --as-user ID` as one of its contacts (see `supportbot contact "
+        "list`), or add --demo to chat with the demo customer beside them\n"
+    )
+    assert customers(supportbot) == {"Acme A/S": False, "Vendor ApS": True}
+    assert contacts(supportbot) == {}
+
+
+def test_the_demo_beside_real_customers_never_joins_their_provider(supportbot):
+    assert supportbot("customer", "add", "Vendor ApS", "--provider")[0] == 0
+
+    status, out, err = supportbot("chat", "--demo", stdin="/as agent\n")
+
+    assert status == 0, err
+    assert "Switch roles with /as customer|approver|end-user." in out
+    assert "Switch to one of: customer, approver, end-user" in out
+    assert contacts(supportbot) == {"carla": "Nordlys Retail A/S", "anders": "Nordlys Retail A/S"}
+    assert customers(supportbot) == {"Nordlys Retail A/S": False, "Vendor ApS": True}
+    status, out, err = supportbot("chat", "--demo", "--as", "agent", stdin="")
+    assert (status, out) == (2, "")
+    assert err == (
+        "supportbot: error: --as agent: the demo has no agent in this database (console "
+        "contacts never join a real provider); choose one of customer, approver, end-user\n"
+    )
+    assert supportbot("chat", stdin="")[0] == 2  # Vendor ApS is still its own
+
+
+def test_a_registered_contact_chats_as_themselves(supportbot):
+    assert supportbot(
+        "customer", "add", "Acme A/S", "--slack-team", "T01ACME", "--slack-channel", "C01SUP"
+    )[0] == 0
+    added = supportbot(
+        *("contact", "add", "--customer", "Acme A/S", "--slack-user", "U01ANNA"),
+        *("--role", "customer", "--name", "Anna Berg"),
+    )
+    assert added[0] == 0
+
+    for who in ("slack:U01ANNA", "U01ANNA"):
+        status, out, err = supportbot(
+            "chat", "--as-user", who, stdin="/whoami\nmy open tickets\n/as agent\n"
+        )
+        assert status == 0, err
+        assert "you are Anna Berg, customer at Acme A/S" in out
+        assert "You are Anna Berg (customer)" in out
+        assert "You have no open tickets." in out
+        assert "Switch to one of: customer" in out
+    assert customers(supportbot) == {"Acme A/S": False}  # nothing seeded
+    assert contacts(supportbot) == {"U01ANNA": "Acme A/S"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "problem"),
+    [
+        (
+            ("--as-user", "slack:U0NOBODY"),
+            "no contact 'slack:U0NOBODY' is registered (see `supportbot contact list`)",
+        ),
+        (("--as-user", "console:"), "--as-user needs a contact's identity, e.g. slack:U0123ABCD"),
+        (("--as-user", "carla", "--demo"), "--demo chats as the demo's personas, not as --as-user"),
+        (("--as-user", "carla", "--as", "agent"), "not allowed with argument"),
+    ],
+)
+def test_who_to_chat_as_is_checked_first(supportbot, argv, problem):
+    status, out, err = supportbot("chat", *argv, stdin="")
+    assert (status, out) == (2, "")
+    assert problem in err and err.count("\n") == 1
+    assert customers(supportbot) == {}
 
 
 def test_a_window_added_by_cli_is_what_the_bot_announces(supportbot, monkeypatch):

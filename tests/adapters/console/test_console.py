@@ -58,10 +58,14 @@ def desk() -> Desk:
     return Desk.create(store=InMemoryStore(), clock=FixedClock(MONDAY_9), policy=default_policy())
 
 
-async def chat(desk: Desk, *lines: str, role: str = "customer") -> str:
+async def chat(desk: Desk, *lines: str, role: str = "customer", demo: bool = False) -> str:
     out = io.StringIO()
     status = await run_console(
-        desk, role=role, input=io.StringIO("".join(f"{x}\n" for x in lines)), output=out
+        desk,
+        role=role,
+        demo=demo,
+        input=io.StringIO("".join(f"{x}\n" for x in lines)),
+        output=out,
     )
     assert status == 0
     return out.getvalue()
@@ -162,13 +166,14 @@ async def test_a_customer_cannot_see_another_customers_ticket(desk: Desk) -> Non
         "when is SUP-1001 due",
         "ack SUP-1001",
         "my open tickets",
+        demo=True,  # Globex is no demo customer
     )
     assert "bot> I can't find a ticket SUP-1001." in out
     assert "bot> I can't find a ticket SUP-1002." in out
     assert out.count("I can't find a ticket SUP-1001.") == 3
     assert "bot> You have no open tickets." in out
     assert "Sync to Salesforce" not in out
-    agent = await chat(desk, "status of SUP-1001", role="agent")
+    agent = await chat(desk, "status of SUP-1001", role="agent", demo=True)
     assert "Customer: Globex ApS" in agent
 
 
