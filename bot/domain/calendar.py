@@ -1,8 +1,9 @@
-"""The Danish business calendar: when the desk is open, and business time arithmetic.
+"""The business calendar: when the desk is open, and business time arithmetic.
 
 Business time is real elapsed time (UTC) while the desk is open: Monday-Friday between the
-policy's opening and closing hours, in the policy's time zone, except Danish public holidays
-and bank closing days (bot.domain.closing_days) and the policy's extra closing days. Every
+policy's opening and closing hours, in the policy's time zone, except the closing days of the
+policy's country (Danish public holidays and bank closing days by default; see
+bot.domain.closing_days) and the policy's extra closing days. Every
 business day is stored as a pair of UTC instants in integer microseconds, so DST changes cost
 nothing special.
 
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
-from bot.domain.closing_days import danish_closing_days
+from bot.domain.closing_days import closing_days
 from bot.domain.policy import ClosingDay, Policy
 
 __all__ = [
@@ -92,7 +93,9 @@ class BusinessCalendar:
         if found is None:
             _check_year(year)
             found = {}
-            closing = danish_closing_days(year, bank_holidays=self.policy.bank_holidays)
+            closing = closing_days(
+                self.policy.country, year, bank_holidays=self.policy.bank_holidays
+            )
             for day, name in closing.items():
                 if day.weekday() < 5:
                     found[day] = name

@@ -1,18 +1,24 @@
-"""Danish public holidays and bank closing days, computed from the date of Easter.
+"""The days the desk is closed, by the policy's country (`calendar.country`).
 
-The desk follows the Danish banks: public holidays plus the Friday after Ascension Day,
-Constitution Day (5 June), Christmas Eve and New Year's Eve; not 1 May; Great Prayer Day only
-until 2023. This is the same calendar as `DanishBankHolidays` (a subclass of the `holidays`
-package's Denmark, in bot.domain.reference_holidays); the tests hold the two equal for every
-supported year. It is computed here because importing `holidays` loads every country it knows
-and would triple the start-up time of `supportbot sla due`.
+Denmark, the agreement's own calendar, is computed here from the date of Easter: public
+holidays plus the Danish banks' closing days (the Friday after Ascension Day, Constitution Day
+on 5 June, Christmas Eve and New Year's Eve; not 1 May; Great Prayer Day only until 2023).
+This is the same calendar as `DanishBankHolidays` (a subclass of the `holidays` package's
+Denmark, in bot.domain.reference_holidays); the tests hold the two equal for every supported
+year. It is computed here because importing `holidays` loads every country it knows and would
+triple the start-up time of `supportbot sla due`.
+
+Any other country (an ISO code such as "SE", or with a subdivision such as "DE-BY") takes its
+public holidays from `holidays`, imported only then.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-__all__ = ["danish_closing_days", "easter"]
+__all__ = ["DENMARK", "closing_days", "danish_closing_days", "easter", "holiday_calendar"]
+
+DENMARK = "DK"
 
 GREAT_PRAYER_DAY_LAST_YEAR = 2023  # abolished by Act no. 214 of 6 March 2023
 
@@ -51,6 +57,32 @@ def easter(year: int) -> date:
     month = (h + weekday_shift - 7 * m + 90) // 25
     day = (h + weekday_shift - 7 * m + 33 * month + 19) % 32
     return date(year, month, day)
+
+
+def closing_days(country: str, year: int, *, bank_holidays: bool = True) -> dict[date, str]:
+    """Every date of `year` (weekends included) the desk is closed for in `country`, named in
+    English where `holidays` can ("A; B" when two fall together). `bank_holidays` adds the
+    Danish banks' closing days, for Denmark."""
+    if country == DENMARK:
+        return danish_closing_days(year, bank_holidays=bank_holidays)
+    return dict(sorted(holiday_calendar(country, year).items()))
+
+
+def holiday_calendar(country: str, year: int | None = None) -> dict[date, str]:
+    """The public holidays of `country` ("SE", "DE-BY") in `year` from the `holidays` package
+    (none but the check that it knows the country, without a year); NotImplementedError if
+    it does not."""
+    import holidays  # here only: importing it loads every country it knows
+
+    code, _, subdivision = country.partition("-")
+    found = holidays.country_holidays(code, subdiv=subdivision or None)
+    if year is None:
+        return {}
+    language = "en_US" if "en_US" in (found.supported_languages or ()) else None
+    named = holidays.country_holidays(
+        code, subdiv=subdivision or None, years=year, language=language
+    )
+    return {day: str(name) for day, name in named.items()}
 
 
 def danish_closing_days(year: int, *, bank_holidays: bool = True) -> dict[date, str]:

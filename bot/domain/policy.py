@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.closing_days import DENMARK, holiday_calendar
+
 __all__ = [
     "Affected",
     "ClassificationRule",
@@ -265,9 +267,23 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
         raise r.fail("operating_hours", "open must be before close on the same day")
 
     calendar = r.table(data, "calendar")
-    country = r.text(calendar, "country", "calendar.")
-    if country != "DK":
-        raise r.fail("calendar.country", f"only DK is supported, got {country!r}")
+    country = r.text(calendar, "country", "calendar.").upper()
+    bank_holidays = r.get(calendar, "bank_holidays", bool, "calendar.")
+    if country != DENMARK:
+        try:
+            holiday_calendar(country)
+        except NotImplementedError:
+            raise r.fail(
+                "calendar.country",
+                f"no public holidays are known for {country!r} (use an ISO code such as DK, "
+                "SE, NO or DE, optionally with a subdivision such as DE-BY)",
+            ) from None
+        if bank_holidays:
+            raise r.fail(
+                "calendar.bank_holidays",
+                f"bank closing days are known for {DENMARK} only; set it to false for "
+                f"{country} and list other closing days in extra_closing_days",
+            )
     closing: list[ClosingDay] = []
     extra = calendar.get("extra_closing_days", [])
     if not isinstance(extra, list):
@@ -406,7 +422,7 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
         opens=opens,
         closes=closes,
         country=country,
-        bank_holidays=r.get(calendar, "bank_holidays", bool, "calendar."),
+        bank_holidays=bank_holidays,
         extra_closing_days=tuple(closing),
         at_risk_fraction=at_risk,
         countdown_thresholds=countdown,

@@ -352,3 +352,23 @@ def test_sla_due_help_is_argparse_usage(capsys: pytest.CaptureFixture[str]) -> N
     code, out, _ = run_exiting(capsys, "sla", "due", "--priority", "high", "-h")
     assert code == 0
     assert out.startswith("usage: supportbot sla due [-h] --priority")
+
+
+def test_another_countrys_calendar_comes_from_the_holidays_package(tmp_path: Path) -> None:
+    swedish = tmp_path / "policy.toml"
+    swedish.write_text(
+        POLICY.read_text()
+        .replace('country = "DK"', 'country = "SE"')
+        .replace("bank_holidays = true", "bank_holidays = false")
+    )
+    env = {"SUPPORTBOT_POLICY": str(swedish)}
+    calendar = _cli("calendar", "--year", "2026", env=env)
+    assert calendar.returncode == 0, calendar.stderr
+    assert "2026-01-06" in calendar.stdout and "Epiphany" in calendar.stdout
+    assert "Constitution Day" not in calendar.stdout  # no Danish bank days
+    due = _cli("sla", "due", "--priority", "medium", "--opened", "2026-01-05T15:00+01:00", env=env)
+    assert (due.returncode, due.stdout) == (0, "2026-01-07T15:00:00+01:00\n")
+    swedish.write_text(POLICY.read_text().replace('country = "DK"', 'country = "SE"'))
+    refused = _cli("calendar", "--year", "2026", env=env)
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "calendar.bank_holidays: bank closing days are known for DK only" in refused.stderr

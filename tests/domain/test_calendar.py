@@ -93,6 +93,24 @@ def test_without_bank_holidays_only_public_holidays_close() -> None:
     assert not calendar.is_open(cph(2026, 12, 25, 10))
 
 
+def test_another_countrys_holidays_close_the_desk_with_the_policys_extra_days() -> None:
+    data = _policy_data()
+    data["calendar"].update(
+        country="SE",
+        bank_holidays=False,
+        extra_closing_days=[{"date": "2026-01-07", "name": "Inventory day"}],
+    )
+    sweden = BusinessCalendar(parse_policy(data, "p.toml"))
+    denmark = BusinessCalendar(default_policy())
+    filed = cph(2026, 1, 5, 15)  # a Monday; Tuesday is Epiphany in Sweden, not in Denmark
+    assert denmark.add_business_hours(filed, 8) == cph(2026, 1, 6, 15)
+    assert sweden.add_business_hours(filed, 8) == cph(2026, 1, 8, 15)
+    closed = {d.date.isoformat(): d.name for d in sweden.closed_days(2026)}
+    assert closed["2026-01-06"] == "Epiphany" and closed["2026-01-07"] == "Inventory day"
+    assert "2026-06-05" not in closed and "2026-12-24" not in closed  # Danish bank days
+    assert not sweden.is_business_day(date(2026, 5, 1))  # May Day is a holiday there
+
+
 def test_opening_hours_come_from_the_policy() -> None:
     data = _policy_data()
     data["operating_hours"] = {"open": "09:30", "close": "17:00"}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 
 import pytest
 
 from bot.domain.calendar import MAX_YEAR, MIN_YEAR
-from bot.domain.closing_days import danish_closing_days, easter
+from bot.domain.closing_days import closing_days, danish_closing_days, easter
 from bot.domain.reference_holidays import DanishBankHolidays
 from tests.domain import oracle
 
@@ -53,3 +55,26 @@ def test_great_prayer_day_until_2023_and_never_may_day() -> None:
     assert danish_closing_days(2023)[date(2023, 5, 5)] == "Great Prayer Day"
     assert "Great Prayer Day" not in danish_closing_days(2024).values()
     assert all(date(y, 5, 1) not in danish_closing_days(y) for y in range(2020, 2031))
+
+
+@pytest.mark.parametrize("country", ["SE", "NO", "DE-BY", "FI"])
+def test_another_country_takes_its_public_holidays_from_the_holidays_package(
+    country: str,
+) -> None:
+    import holidays
+
+    code, _, subdivision = country.partition("-")
+    for year in (1999, 2026, 2100):
+        expected = holidays.country_holidays(
+            code, subdiv=subdivision or None, years=year, language="en_US"
+        )
+        assert closing_days(country, year, bank_holidays=False) == dict(sorted(expected.items()))
+
+
+def test_denmark_is_computed_without_importing_holidays() -> None:
+    probe = (
+        "import sys; from bot.domain.closing_days import closing_days; "
+        "closing_days('DK', 2026); print('holidays' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr

@@ -81,6 +81,14 @@ def test_extra_closing_days_are_read() -> None:
     ]
 
 
+@pytest.mark.parametrize(("written", "country"), [("SE", "SE"), ("no", "NO"), ("DE-BY", "DE-BY")])
+def test_another_country_is_read_without_bank_holidays(written: str, country: str) -> None:
+    data = _data()
+    data["calendar"].update(country=written, bank_holidays=False)
+    policy = parse_policy(data, "p.toml")
+    assert (policy.country, policy.bank_holidays) == (country, False)
+
+
 def _set(path: str, value: Any) -> dict[str, Any]:
     data = _data()
     *parents, last = path.split(".")
@@ -104,7 +112,9 @@ _DELETE = object()
         ("operating_hours.open", "8 am", "operating_hours.open", "must be HH:MM"),
         ("operating_hours.close", "07:00", "operating_hours", "open must be before close"),
         ("operating_hours", _DELETE, "operating_hours", "missing table"),
-        ("calendar.country", "SE", "calendar.country", "only DK is supported"),
+        ("calendar.country", "XX", "calendar.country", "no public holidays are known for 'XX'"),
+        ("calendar.country", "DE-ZZ", "calendar.country", "no public holidays are known"),
+        ("calendar.country", "SE", "calendar.bank_holidays", "known for DK only; set it to false"),
         ("calendar.bank_holidays", "yes", "calendar.bank_holidays", "must be bool"),
         ("calendar.extra_closing_days", "2026-12-28", "calendar.extra_closing_days", "list"),
         (
