@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.domain.lifecycle import MAX_MINUTES, MIN_MINUTES, Action
+from bot.domain.lifecycle import Action
 from bot.domain.models import TicketStatus
 from bot.domain.policy import Policy, PriorityKey
 
@@ -19,7 +19,6 @@ __all__ = [
     "duration_text",
     "find_ref",
     "parse_command",
-    "parse_duration",
     "parse_priority",
     "parse_status",
     "priority_words",
@@ -161,13 +160,6 @@ def duration_text(text: str) -> str:
     found = _DURATION.match(text.strip())
     return found.group(0).strip() if found is not None and found.group(0).strip() else text
 
-
-def parse_duration(text: str) -> tuple[int, str] | None:
-    """Minutes (MIN_MINUTES..MAX_MINUTES) and the remaining note; None if not such a duration."""
-    parsed = read_duration(text)
-    if parsed is None or not MIN_MINUTES <= parsed[0] <= MAX_MINUTES:
-        return None
-    return parsed
 
 
 def parse_status(text: str) -> TicketStatus | None:
