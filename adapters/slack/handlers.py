@@ -240,9 +240,14 @@ class SlackHandlers:
         webhook = AsyncWebhookClient(
             response_url, session=self.session, retry_handlers=retry_handlers(self.sleep)
         )
-        result = await webhook.send(
-            response_type="ephemeral", replace_original=False, **reply_message(reply)
-        )
+        try:
+            result = await webhook.send(
+                response_type="ephemeral", replace_original=False, **reply_message(reply)
+            )
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            # What the user did is done; only this private answer is lost.
+            log.warning("response_url unreachable: %s", str(exc) or type(exc).__name__)
+            return
         if result.status_code >= 400:
             log.warning("response_url answered %s", result.status_code)
 

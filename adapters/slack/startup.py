@@ -88,11 +88,16 @@ class SingleWorkspace(AsyncAuthorize):
         return self.result
 
 
-async def handle_error(error: Exception) -> BoltResponse | None:
+async def handle_error(
+    error: Exception, response: BoltResponse | None = None
+) -> BoltResponse | None:
     """Bolt's error handler: Slack unreachable is one log line and a 503 (Slack retries the
-    event later); anything else is logged in full and stays a 500."""
+    event later); anything else is logged in full and stays a 500. After the ack (Bolt passes
+    no `response` then) the answer is already given: only the log line remains."""
     if isinstance(error, UNREACHABLE):
         log.warning("Slack Web API unreachable: %s", str(error) or type(error).__name__)
+        if response is None:
+            return None
         return BoltResponse(status=503, body="Slack Web API unreachable; try again")
     log.error("unexpected error handling a Slack request", exc_info=error)
     return None
