@@ -27,7 +27,6 @@ from tests.adapters.slack.conftest import (
     CONSULTANCY,
     INCIDENT,
     SlackWorld,
-    slack_runtime,
 )
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.app.conftest import MONDAY_9
