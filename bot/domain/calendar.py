@@ -62,6 +62,10 @@ class _Year:
     total: int
 
 
+# No year: contains no instant, so the first start of a batch locates its year.
+_NO_YEAR = _Year(0, 0, [], [], [], [], 0)
+
+
 def _micros(value: datetime, what: str) -> int:
     """Microseconds since the Unix epoch of an aware instant, exactly."""
     if value.tzinfo is None or value.utcoffset() is None:
@@ -208,37 +212,51 @@ class BusinessCalendar:
         The clock starts at the next opening if `start` is outside opening hours, and a target
         that runs out exactly at closing is due at closing, not at the next opening.
         """
-        return self._add(_micros(start, "start"), _need(delta), None)
+        return self.add_business_time_each((start,), delta)[0]
 
     def add_business_time_each(
         self, starts: Iterable[datetime], delta: timedelta
     ) -> list[datetime]:
         """`add_business_time(start, delta)` for each start, in order.
 
-        Every start in one closed spell (a night, a weekend) has the same due instant, so it is
-        computed once per spell: most instants of a day lie outside opening hours.
+        The batch path: the index of the year at hand is kept while starts fall in it, and every
+        start in one closed spell (a night, a weekend) has the same clock start and so the same
+        due instant, which is computed once: most instants of a day lie outside opening hours.
         """
         need = _need(delta)
-        memo: dict[int, datetime] = {}
-        return [self._add(_micros(start, "start"), need, memo) for start in starts]
+        memo: dict[int, datetime] = {}  # clock start -> due instant
+        dues: list[datetime] = []
+        year, index = 0, _NO_YEAR
+        lo, hi, opens, closes = index.lo, index.hi, index.opens, index.closes
+        for start in starts:
+            if start.microsecond or start.utcoffset() is None:
+                t = _micros(start, "start")  # the exact path, or the error for a naive start
+            else:
+                t = int(start.timestamp()) * _US_PER_S  # _micros for whole seconds, inline
+            if not lo <= t < hi:
+                year, index = self._locate(t)
+                lo, hi, opens, closes = index.lo, index.hi, index.opens, index.closes
+            i = bisect_right(closes, t)
+            if i == len(closes):
+                t = hi  # closed for the rest of the year
+            elif t < opens[i]:
+                t = opens[i]  # closed now: the clock starts at the next opening
+            due = memo.get(t)
+            if due is None:
+                due = memo[t] = self._due(year, index, i, t, need)
+            dues.append(due)
+        return dues
 
-    def _add(self, t: int, need: int, memo: dict[int, datetime] | None) -> datetime:
-        """Due instant `need` microseconds of business time after instant t (see above)."""
-        year, index = self._locate(t)
-        closes = index.closes
-        i = bisect_right(closes, t)
-        if i < len(closes):
-            opens = index.opens[i]
-            if t < opens:
-                t = opens  # closed now: the clock starts at the next opening
-            target = index.before[i] + t - opens + need
+    def _due(self, year: int, index: _Year, i: int, t: int, need: int) -> datetime:
+        """Due instant `need` microseconds of business time after clock start t.
+
+        t lies in business day i of `year` (`index`), or i is past its last day and t is the
+        end of the year.
+        """
+        if i < len(index.closes):
+            target = index.before[i] + t - index.opens[i] + need
         else:
-            t = index.hi  # closed for the rest of the year
             target = index.total + need
-        if memo is not None:
-            found = memo.get(t)
-            if found is not None:
-                return found
         # Roll into following years while the target lies beyond this one's open time.
         while target > index.total or i == len(index.closes):
             target -= index.total
@@ -246,13 +264,7 @@ class BusinessCalendar:
             index = self._index(year)
             i = 0
         j = bisect_left(index.after, target, i)
-        seconds, micros = divmod(index.opens[j] + target - index.before[j], _US_PER_S)
-        due = datetime.fromtimestamp(seconds, self.tz)
-        if micros:
-            due = due.replace(microsecond=micros)
-        if memo is not None:
-            memo[t] = due
-        return due
+        return self._instant(index.opens[j] + target - index.before[j])
 
     def add_business_hours(self, start: datetime, hours: float) -> datetime:
         """The due instant `hours` business hours after `start` (see add_business_time)."""
