@@ -30,7 +30,7 @@ MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=CPH)
 
 CARLA = Identity(CONSOLE, "carla")  # Acme, customer
 ANDERS = Identity(CONSOLE, "anders")  # Acme, approver
-AGNES = Identity(CONSOLE, "agnes")  # the provider's agent
+AGNES = Identity(CONSOLE, "agnes")  # the provider's agent (Vendor ApS)
 GINA = Identity(CONSOLE, "gina")  # Globex, customer
 ERIK = Identity(CONSOLE, "erik")  # an Acme end user, unregistered
 
@@ -58,6 +58,7 @@ class World:
     clock: FixedClock
     acme: Customer
     globex: Customer
+    provider: Customer  # the service provider's own organisation, where its agents are
 
 
 @pytest.fixture(params=["memory", *BACKENDS])
@@ -93,17 +94,18 @@ async def build_world(store: Store) -> World:
         globex = await uow.customers.add(
             name="Globex ApS", bindings=[ChatBinding(SLACK, None, "C0GLOBEX")]
         )
+        provider = await uow.customers.add(name="Vendor ApS", is_provider=True)
         people: list[tuple[Customer, Identity, Role, str]] = [
             (acme, CARLA, Role.CUSTOMER, "Carla Jensen"),
             (acme, ANDERS, Role.APPROVER, "Anders Holm"),
-            (acme, AGNES, Role.AGENT, "Agnes Berg"),
+            (provider, AGNES, Role.AGENT, "Agnes Berg"),
             (globex, GINA, Role.CUSTOMER, "Gina Lund"),
         ]
         for customer, identity, role, name in people:
             await uow.contacts.add(
                 customer_id=customer.id, identity=identity, role=role, display_name=name
             )
-    return World(desk, clock, acme, globex)
+    return World(desk, clock, acme, globex, provider)
 
 
 async def outbox(store: Any) -> list[Any]:

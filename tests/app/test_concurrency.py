@@ -24,7 +24,7 @@ ROUNDS = 5  # several tickets, so an unlocked read-decide-write would be caught 
 async def add_people(world: World) -> None:
     async with world.desk.store.unit() as uow:
         await uow.contacts.add(
-            customer_id=world.acme.id, identity=ALF, role=Role.AGENT, display_name="Alf Dahl"
+            customer_id=world.provider.id, identity=ALF, role=Role.AGENT, display_name="Alf Dahl"
         )
         await uow.contacts.add(
             customer_id=world.acme.id, identity=ASTRID, role=Role.APPROVER, display_name="Astrid"

@@ -153,7 +153,7 @@ async def test_an_identity_is_bound_once(store):
 async def test_contacts_by_customer_and_role(store):
     async with store.unit() as uow:
         acme = await uow.customers.add(name="Acme")
-        vendor = await uow.customers.add(name="Vendor")
+        vendor = await uow.customers.add(name="Vendor", is_provider=True)
         filer = await uow.contacts.add(
             customer_id=acme.id, identity=Identity(SLACK, "U1"), role=Role.CUSTOMER
         )

@@ -261,17 +261,19 @@ def submission(
 
 
 async def _seed(desk: Desk) -> Customer:
+    """Customer Acme with its contacts, and the service provider with its agent Agnes."""
     async with desk.store.unit() as uow:
         acme = await uow.customers.add(
             name="Acme A/S", bindings=[ChatBinding(PLATFORM, TEAM, ACME_CHANNEL)]
         )
-        for user, role, name in (
-            (CARLA, Role.CUSTOMER, "Carla Jensen"),
-            (ANDERS, Role.APPROVER, "Anders Holm"),
-            (AGNES, Role.AGENT, "Agnes Berg"),
+        provider = await uow.customers.add(name="Vendor ApS", is_provider=True)
+        for owner, user, role, name in (
+            (acme, CARLA, Role.CUSTOMER, "Carla Jensen"),
+            (acme, ANDERS, Role.APPROVER, "Anders Holm"),
+            (provider, AGNES, Role.AGENT, "Agnes Berg"),
         ):
             await uow.contacts.add(
-                customer_id=acme.id,
+                customer_id=owner.id,
                 identity=Identity(PLATFORM, user),
                 role=role,
                 display_name=name,

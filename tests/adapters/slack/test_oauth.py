@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,7 +18,14 @@ from bot.app.desk import Desk
 from bot.cli.compose import Platforms, assemble
 from bot.domain.models import ChatBinding, Identity, Role
 from bot.domain.policy import default_policy
-from tests.adapters.slack.conftest import INCIDENT, MONDAY_9, SECRET, SlackWorld, slack_runtime
+from tests.adapters.slack.conftest import (
+    CONSULTANCY,
+    INCIDENT,
+    MONDAY_9,
+    SECRET,
+    SlackWorld,
+    slack_runtime,
+)
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.fakes import FixedClock
 
@@ -26,6 +34,7 @@ from tests.fakes import FixedClock
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 
 BETA_TEAM, BETA_CHANNEL, BETA_USER = "T0002", "C0BETA", "U0BETTY"
+BETA_APPROVER = "U0BOSS"
 
 
 @pytest.fixture
@@ -40,6 +49,9 @@ async def multi(store: Any, fake_slack: FakeSlack) -> AsyncIterator[SlackWorld]:
         )
         await uow.contacts.add(
             customer_id=beta.id, identity=Identity(SLACK, BETA_USER), role=Role.CUSTOMER
+        )
+        await uow.contacts.add(
+            customer_id=beta.id, identity=Identity(SLACK, BETA_APPROVER), role=Role.APPROVER
         )
     settings = SlackSettings(
         signing_secret=SECRET,
@@ -106,6 +118,59 @@ async def test_a_failed_install_stores_nothing(multi: SlackWorld) -> None:
     assert response.status == 200
     await slack_runtime(multi.server).background.idle()
     assert multi.fake.of("views.open") == []  # no token for that workspace: nothing opened
+
+
+async def test_a_direct_message_in_an_installed_workspace_is_answered_with_its_token(
+    multi: SlackWorld,
+) -> None:
+    await _install(multi)
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": BETA_TEAM,
+            "api_app_id": "A0001",
+            "event_id": "Ev0BETADM",
+            "event": {
+                "type": "message",
+                "channel": "D0BETTY",
+                "channel_type": "im",
+                "user": BETA_USER,
+                "text": "my open tickets",
+                "ts": "1764489800.000100",
+            },
+            "authorizations": [{"team_id": BETA_TEAM, "user_id": "UBOT", "is_bot": True}],
+        }
+    )
+
+    response = await multi.post(body, "application/json")
+
+    assert response.status == 200
+    [answer] = await multi.fake.wait_for("chat.postMessage")
+    assert answer.token == "xoxb-installed"
+    assert answer.args["channel"] == "D0BETTY"
+    assert "no open tickets" in answer.args["text"]
+
+
+async def test_an_approval_request_reaches_the_approver_with_the_workspaces_token(
+    multi: SlackWorld,
+) -> None:
+    # A direct message from the outbox names only the user: its workspace, and so its token,
+    # comes from the customer the approver belongs to.
+    await _install(multi)
+    await multi.command(BETA_USER, channel=BETA_CHANNEL, team=BETA_TEAM)
+    [opened] = await multi.fake.wait_for("views.open")
+    ack = await multi.submit(dict(opened.result["view"]), CONSULTANCY, BETA_USER, BETA_TEAM)
+    assert ack["response_action"] == "update"
+
+    await multi.server.pump.next_round()
+
+    [dm_opened] = multi.fake.of("conversations.open")
+    assert dm_opened.args["users"] == BETA_APPROVER and dm_opened.token == "xoxb-installed"
+    [request] = [
+        c for c in multi.fake.of("chat.postMessage") if c.args["channel"] == f"D{BETA_APPROVER}"
+    ]
+    assert request.token == "xoxb-installed" and request.result["ok"]
+    assert "ticket.approve" in str(request.args["blocks"])
 
 
 async def test_install_pages_exist_only_with_oauth(slack: SlackWorld) -> None:
