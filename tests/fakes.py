@@ -355,9 +355,7 @@ class _Outbox:
         require_aware(at, "at")
         if any(m.dedupe_key == dedupe_key for m in self.s.outbox.values()):
             return False
-        message = OutboxMessage(
-            self.s.new_id(), target, copy.deepcopy(content), dedupe_key, 0, at
-        )
+        message = OutboxMessage(self.s.new_id(), target, copy.deepcopy(content), dedupe_key, 0, at)
         self.s.outbox[message.id] = message
         return True
 
@@ -604,7 +602,6 @@ class RecordingNotifier:
         if binding is not None and binding.conversation:
             return binding.conversation
         return customer.name if self.platform == CONSOLE else None
-
 
     @property
     def longest_send(self) -> timedelta:

@@ -36,9 +36,7 @@ def adapter_imports(source: str) -> list[str]:
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module:
             names = [node.module]
-        found += [
-            n for n in names if n.split(".")[0] == "adapters" or PLATFORM_WORD.search(n)
-        ]
+        found += [n for n in names if n.split(".")[0] == "adapters" or PLATFORM_WORD.search(n)]
     return found
 
 

@@ -28,6 +28,7 @@ ParkedCount = Callable[[], Awaitable[int]]
 # handler has seen the headers: 200 concurrent 1 MB bodies then cost ~15 MB, not ~50 MB.
 RECEIVE_BUFFER = 32 * 1024
 
+
 @dataclass(eq=False)
 class Server:
     """A built server: its aiohttp app plus the parts tests and the CLI reach into."""

@@ -161,7 +161,6 @@ def duration_text(text: str) -> str:
     return found.group(0).strip() if found is not None and found.group(0).strip() else text
 
 
-
 def parse_status(text: str) -> TicketStatus | None:
     """A ticket status from its value or a common phrase."""
     return _STATUS_WORDS.get(" ".join(text.replace("-", " ").split()).casefold())

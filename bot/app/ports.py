@@ -76,7 +76,8 @@ class BindingTakenError(DuplicateError):
         # conversation); False: over the conversation.
         self.whole_workspace = whole_workspace
         where = (
-            f"workspace {binding.workspace}" if whole_workspace
+            f"workspace {binding.workspace}"
+            if whole_workspace
             else f"conversation {binding.conversation}"
         )
         super().__init__(f"{binding.platform} {where} is bound to {holder} already")

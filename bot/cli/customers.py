@@ -111,9 +111,7 @@ async def _bind(uow: SqlUnitOfWork, customer_id: int | None, args: argparse.Name
     try:
         if customer_id is None:
             name = bounded("the customer name", args.name) or ""
-            return await uow.customers.add(
-                name=name, bindings=bindings, is_provider=args.provider
-            )
+            return await uow.customers.add(name=name, bindings=bindings, is_provider=args.provider)
         return await uow.customers.update(customer_id=customer_id, bindings=bindings)
     except BindingTakenError as exc:
         raise CliError(chat_flags.taken(exc)) from None

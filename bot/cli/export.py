@@ -69,9 +69,7 @@ def ticket_record(ticket: Ticket, customers: Mapping[int, str], tz: tzinfo) -> d
         "approval": ticket.approval.value,
         "approval_by": str(ticket.approval_by) if ticket.approval_by else None,
         "approval_at": _local(ticket.approval_at, tz),
-        "thread": (
-            f"{thread.platform}:{thread.conversation}/{thread.thread}" if thread else None
-        ),
+        "thread": (f"{thread.platform}:{thread.conversation}/{thread.thread}" if thread else None),
         "details": dict(ticket.details),
     }
 

@@ -72,9 +72,7 @@ def _message(row: OutboxRow) -> OutboxMessage:
 
 def _lease_free(now: datetime) -> sa.ColumnElement[bool]:
     """Not leased, or the lease ran out (its holder crashed or hangs)."""
-    return sa.or_(
-        col(OutboxRow.lease_expires_at).is_(None), col(OutboxRow.lease_expires_at) <= now
-    )
+    return sa.or_(col(OutboxRow.lease_expires_at).is_(None), col(OutboxRow.lease_expires_at) <= now)
 
 
 class SqlOutboxRepository:

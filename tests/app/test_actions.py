@@ -185,9 +185,7 @@ async def test_agents_log_time_on_approved_consultancy_only(world: World) -> Non
 async def test_reprioritising_recomputes_due_from_opening_and_is_audited(world: World) -> None:
     ref = await incident(world)
     world.clock.advance(hours=3)
-    no_reason = await act(
-        world.desk, actor=AGNES, ref=ref, action=Action.REPRIORITISE, text="high"
-    )
+    no_reason = await act(world.desk, actor=AGNES, ref=ref, action=Action.REPRIORITISE, text="high")
     assert "Give the new priority" in no_reason.text
     reply = await act(
         world.desk,
@@ -227,9 +225,7 @@ async def test_replies_post_in_the_thread_and_an_agents_counts_as_first_response
     assert "the message" in empty.text
     await act(world.desk, actor=CARLA, ref=ref, action=Action.REPLY, text="Any news?")
     assert (await get(world, ref)).first_responded_at is None
-    reply = await act(
-        world.desk, actor=AGNES, ref=ref, action=Action.REPLY, text="On it <!here>"
-    )
+    reply = await act(world.desk, actor=AGNES, ref=ref, action=Action.REPLY, text="On it <!here>")
     assert reply.text.startswith("Your reply was posted on SUP-1001. First response recorded")
     ticket = await get(world, ref)
     assert ticket.first_responded_at is not None and ticket.status is TicketStatus.ACKNOWLEDGED

@@ -120,9 +120,7 @@ async def test_a_ticket_with_dates_out_of_range_is_named_not_raised(sql_world: W
     )
     assert due.startswith("\nSUP-1001 kan ikke vises: en dato på sagen ligger uden for")
     assert "- SUP-1002 [Medium, open]" in mine
-    assert (
-        "Not shown, a stored date lies outside the supported years 1971-2100: SUP-1001." in mine
-    )
+    assert "Not shown, a stored date lies outside the supported years 1971-2100: SUP-1001." in mine
     assert "- SUP-1002 [Medium, åben] Acme A/S:" in everyone
     assert "Ikke vist, en gemt dato ligger uden for de understøttede år 1971-2100: SUP-1001." in (
         everyone

@@ -116,9 +116,7 @@ async def test_an_overdue_and_a_late_answered_ticket_in_danish(world: World) -> 
     late = await ask(world, CARLA, "hvornår er frist for SUP-1001?")
 
     assert overdue == f"\nSUP-1001: første svar overskredet siden {DUE}."
-    assert late == (
-        f"\nSUP-1001: første svar givet tir 01 dec 2026 10:00, for sent (frist {DUE})."
-    )
+    assert late == (f"\nSUP-1001: første svar givet tir 01 dec 2026 10:00, for sent (frist {DUE}).")
 
 
 async def test_open_tickets_in_danish_for_a_customer_and_for_an_agent(world: World) -> None:

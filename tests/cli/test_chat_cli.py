@@ -118,9 +118,12 @@ def test_the_demo_beside_real_customers_never_joins_their_provider(supportbot):
 
 
 def test_a_registered_contact_chats_as_themselves(supportbot):
-    assert supportbot(
-        "customer", "add", "Acme A/S", "--slack-team", "T01ACME", "--slack-channel", "C01SUP"
-    )[0] == 0
+    assert (
+        supportbot(
+            "customer", "add", "Acme A/S", "--slack-team", "T01ACME", "--slack-channel", "C01SUP"
+        )[0]
+        == 0
+    )
     added = supportbot(
         *("contact", "add", "--customer", "Acme A/S", "--slack-user", "U01ANNA"),
         *("--role", "customer", "--name", "Anna Berg"),

@@ -234,9 +234,7 @@ async def test_customers_may_share_a_workspace_each_with_its_own_conversation(st
     assert gamma.bindings == (ChatBinding(SLACK, "T1", "C2"),)
 
 
-@pytest.mark.parametrize(
-    ("workspace", "conversation"), [("T1", "C1"), (None, "C1"), ("T1", None)]
-)
+@pytest.mark.parametrize(("workspace", "conversation"), [("T1", "C1"), (None, "C1"), ("T1", None)])
 async def test_the_database_refuses_a_shared_conversation_or_workspace(
     store, workspace, conversation
 ):

@@ -72,7 +72,7 @@ async def test_processes_migrating_together_build_the_schema_once(database: Data
         assert (await status(store.engine)).up_to_date
         assert await diff(store.engine) == []
         async with store.engine.connect() as conn:
-            versions = (await conn.execute(sa.text("SELECT version_num FROM alembic_version")))
+            versions = await conn.execute(sa.text("SELECT version_num FROM alembic_version"))
             assert len(versions.all()) == 1
     finally:
         await store.close()

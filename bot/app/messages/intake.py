@@ -58,6 +58,8 @@ def not_whole_users(text: str) -> str:
         f"Sorry, '{text}' is not a whole number of users. Please give the number in digits "
         "without a comma or point, e.g. 25 or 2500."
     )
+
+
 UNSAFE_TEXT = (
     "Sorry, that has invisible characters that change the order text is shown in (often "
     "picked up by copy and paste), so I did not take it. Please type it again."

@@ -90,9 +90,7 @@ def _create_tables() -> None:
             ["customer_id"], ["customers.id"], name="fk_chat_bindings_customer_id_customers"
         ),
         sa.PrimaryKeyConstraint("id", name="pk_chat_bindings"),
-        sa.UniqueConstraint(
-            "customer_id", "platform", name="uq_chat_bindings_customer_platform"
-        ),
+        sa.UniqueConstraint("customer_id", "platform", name="uq_chat_bindings_customer_platform"),
         sa.UniqueConstraint("platform", "conversation", name="uq_chat_bindings_conversation"),
     )
     op.create_index(

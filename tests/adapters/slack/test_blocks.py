@@ -157,9 +157,10 @@ def test_submitted_answers_are_read_from_the_view_state() -> None:
 
     # Everything typed, trimmed; validation drops what does not apply (tests/app/test_forms.py).
     assert answers_from_state(form, state) == {"kind": "b", "extra": "ignored"}
-    assert form_view(form, callback_id="f", initial=answers_from_state(form, state))[
-        "blocks"
-    ] == form_view(form, callback_id="f", initial={"kind": "b"})["blocks"]
+    assert (
+        form_view(form, callback_id="f", initial=answers_from_state(form, state))["blocks"]
+        == form_view(form, callback_id="f", initial={"kind": "b"})["blocks"]
+    )
 
 
 def test_a_notice_view_has_no_buttons() -> None:

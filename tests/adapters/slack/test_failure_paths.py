@@ -87,9 +87,7 @@ async def test_a_hash_conflict_on_a_modal_update_is_left_to_the_newer_update(
     slack: SlackWorld,
 ) -> None:
     # Two quick answers each redraw the modal; Slack refuses the older redraw (its hash is stale).
-    slack.fake.fail_next(
-        "views.update", status=200, body={"ok": False, "error": "hash_conflict"}
-    )
+    slack.fake.fail_next("views.update", status=200, body={"ok": False, "error": "hash_conflict"})
     view = await slack.open_modal(CARLA, "Sync stopped")
 
     with _caught() as log:

@@ -99,8 +99,10 @@ async def test_errors_on_questions_the_modal_shows_stay_under_them(slack: SlackW
     ack = await slack.interact_json(submission(view, {**INCIDENT, "users": "2,5"}, CARLA))
     assert ack == {
         "response_action": "errors",
-        "errors": {"users": "Sorry, '2,5' is not a whole number of users. Please give the number "
-            "in digits without a comma or point, e.g. 25 or 2500."},
+        "errors": {
+            "users": "Sorry, '2,5' is not a whole number of users. Please give the number "
+            "in digits without a comma or point, e.g. 25 or 2500."
+        },
     }
     assert await slack.tickets() == []
 

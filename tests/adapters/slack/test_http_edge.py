@@ -114,9 +114,7 @@ MALFORMED = {
     "submission-without-view": _submission(view=...),
     "view-id-missing": _submission(view={"type": "modal", "blocks": []}),
     "view-blocks-string": _submission(view={"id": "V1", "blocks": "x"}),
-    "view-state-values-list": _submission(
-        view={"id": "V1", "blocks": [], "state": {"values": []}}
-    ),
+    "view-state-values-list": _submission(view={"id": "V1", "blocks": [], "state": {"values": []}}),
     "selected-option-string": _submission(
         view={
             "id": "V1",

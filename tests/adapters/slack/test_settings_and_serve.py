@@ -92,8 +92,7 @@ def test_serve_with_half_a_slack_configuration_says_what_is_missing(
     assert main(["serve"]) == 2
 
     assert capsys.readouterr().err == (
-        "supportbot: error: Slack: set SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket "
-        "Mode)\n"
+        "supportbot: error: Slack: set SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)\n"
     )
 
 

@@ -34,4 +34,3 @@ async def test_the_pump_survives_a_failing_round(caplog: pytest.LogCaptureFixtur
     assert pump.rounds >= 2
     [failure] = [r for r in caplog.records if r.name == "adapters.web.pump"]
     assert failure.getMessage() == "outbox drain failed; retrying on the next tick"
-
