@@ -35,3 +35,18 @@ def new_ticket(customer_id: int, **overrides: Any) -> NewTicket:
     }
     values.update(overrides)
     return NewTicket(**values)
+
+
+async def downgrade(engine: Any, revision: str) -> None:
+    """Migrate `engine`'s database down to `revision` (the product itself only upgrades)."""
+    from alembic import command
+
+    from storage.migrate import alembic_config
+
+    def run(connection: Any) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)

@@ -14,6 +14,7 @@ from adapters.teams.refs import SqlConversationRefs
 from bot.domain.models import ChatBinding, CustomerChannel, DirectMessage, Identity, ThreadRef
 from storage import open_store
 from storage.migrate import diff, status, upgrade
+from tests.storage.factories import downgrade
 
 ACME_REF = json.dumps({"conversation": {"id": "19:acme"}, "serviceUrl": "https://smba.example/"})
 GAMMA_REF = json.dumps({"conversation": {"id": "19:gamma"}, "serviceUrl": "https://smba.example/"})
@@ -88,20 +89,6 @@ async def _seed_0004(conn) -> None:
         )
 
 
-async def _downgrade_to_0004(engine) -> None:
-    from alembic import command
-
-    from storage.migrate import alembic_config
-
-    def run(connection):
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0004")
-
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
-
-
 async def test_0005_turns_slack_and_teams_fields_into_bindings_and_back(database):
     store = await open_store(database.url, search_path=database.search_path, upgrade=False)
     try:
@@ -139,7 +126,7 @@ async def test_0005_turns_slack_and_teams_fields_into_bindings_and_back(database
             assert await refs.get(conversation_id="19:acme") == ACME_REF
             assert await refs.get(conversation_id="19:gamma") == GAMMA_REF
 
-        await _downgrade_to_0004(store.engine)
+        await downgrade(store.engine, "0004")
         async with store.engine.connect() as conn:
             rows = (
                 await conn.execute(

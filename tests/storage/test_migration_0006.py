@@ -8,20 +8,7 @@ import sqlalchemy as sa
 
 from storage import open_store
 from storage.migrate import diff, status, upgrade
-
-
-async def _downgrade_to_0005(engine) -> None:
-    from alembic import command
-
-    from storage.migrate import alembic_config
-
-    def run(connection):
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0005")
-
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
+from tests.storage.factories import downgrade
 
 
 async def test_0006_moves_go_live_and_weeks_into_hypercare_periods_and_back(database):
@@ -58,7 +45,7 @@ async def test_0006_moves_go_live_and_weeks_into_hypercare_periods_and_back(data
             3: (date(2026, 11, 2), 2, ()),
         }
 
-        await _downgrade_to_0005(store.engine)
+        await downgrade(store.engine, "0005")
         async with store.engine.connect() as conn:
             rows = (
                 await conn.execute(

@@ -11,6 +11,7 @@ from bot.app.ports import DuplicateError
 from bot.domain.models import Identity, Role
 from storage import open_store
 from storage.migrate import diff, status, upgrade
+from tests.storage.factories import downgrade
 
 CUSTOMERS = [
     (1, "Acme A/S"),
@@ -44,20 +45,6 @@ async def _seed_0007(conn) -> None:
             ),
             {"customer": customer_id, "user": f"U{contact_id}", "name": display_name},
         )
-
-
-async def _downgrade_to_0007(engine) -> None:
-    from alembic import command
-
-    from storage.migrate import alembic_config
-
-    def run(connection):
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0007")
-
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
 
 
 async def test_0008_gives_look_alike_names_one_key_and_back(database, caplog):
@@ -99,7 +86,7 @@ async def test_0008_gives_look_alike_names_one_key_and_back(database, caplog):
                 display_name="Carla Jensen",
             )
 
-        await _downgrade_to_0007(store.engine)
+        await downgrade(store.engine, "0007")
         async with store.engine.connect() as conn:
             keys = (await conn.execute(sa.text("SELECT name_key FROM customers ORDER BY id"))).all()
             columns = await conn.run_sync(
