@@ -579,6 +579,7 @@ class Delivery:
     destination: Destination
     content: dict[str, Any]
     landed: ThreadRef
+    key: str = ""  # the dedupe key the post carried
 
 
 class RecordingNotifier:
@@ -594,6 +595,7 @@ class RecordingNotifier:
         self.edits: list[Delivery] = []  # `landed` is the edited message itself
         self.fail = 0
         self.undeliverable = 0  # the next N posts or edits raise UndeliverableError
+        self.lookups: list[str] = []  # the keys `find` was asked about
         self._ts = itertools.count(1)
 
     def announces_in(self, customer: Customer) -> str | None:
@@ -616,13 +618,21 @@ class RecordingNotifier:
             self.fail -= 1
             raise ConnectionError("chat is down")
 
-    async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
+    async def deliver(
+        self, *, destination: Destination, content: dict[str, Any], key: str
+    ) -> ThreadRef:
         """Record the post, or raise while `undeliverable` or `fail` is positive."""
         self._maybe_fail()
         thread = destination.thread or f"{next(self._ts)}.000"
         landed = ThreadRef(self.platform, destination.conversation, thread)
-        self.deliveries.append(Delivery(destination, content, landed))
+        self.deliveries.append(Delivery(destination, content, landed, key))
         return landed
+
+    async def find(self, *, destination: Destination, key: str) -> ThreadRef | None:
+        """Where the post carrying `key` landed (if recorded), like a chat with history."""
+        self.lookups.append(key)
+        self._maybe_fail()
+        return next((d.landed for d in self.deliveries if d.key == key), None)
 
     async def edit(self, *, destination: Destination, content: dict[str, Any]) -> None:
         """Record the edit, or raise while `undeliverable` or `fail` is positive."""

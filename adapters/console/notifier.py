@@ -47,7 +47,9 @@ class ConsoleNotifier:
         """Printing waits for nothing."""
         return timedelta(0)
 
-    async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
+    async def deliver(
+        self, *, destination: Destination, content: dict[str, Any], key: str
+    ) -> ThreadRef:
         """Render the post (if visible here) and return where it landed."""
         if self.visible(destination):
             self.view.posted(destination, Reply.from_json(content))
@@ -55,6 +57,10 @@ class ConsoleNotifier:
             self.view.info(note)
         thread = destination.thread or f"{self._run_id}.{next(self._numbers)}"
         return ThreadRef(PLATFORM, destination.conversation, thread)
+
+    async def find(self, *, destination: Destination, key: str) -> ThreadRef | None:
+        """Nothing to look up: a terminal keeps no history the bot can read."""
+        return None
 
     async def edit(self, *, destination: Destination, content: dict[str, Any]) -> None:
         """A post was redrawn: one line saying which and how it reads now (if visible here)."""

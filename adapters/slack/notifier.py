@@ -17,12 +17,20 @@ from bot.app.outbox import UndeliverableError
 from bot.app.replies import Reply
 from bot.domain.models import Customer, Destination, ThreadRef
 
-__all__ = ["PERMANENT_ERRORS", "SlackNotifier", "TokenFor", "send"]
+__all__ = ["EVENT_TYPE", "LOOKUP_PAGES", "PERMANENT_ERRORS", "SlackNotifier", "TokenFor", "send"]
 
 # Which bot token posts to a destination (one per workspace when installed through OAuth).
 TokenFor = Callable[[Destination], Awaitable[str | None]]
 # Web API calls one delivery makes at most (a direct message: conversations.open, then post).
 CALLS_PER_DELIVERY = 2
+# The message metadata event type of the outbox's posts; its payload is {"key": dedupe key}.
+EVENT_TYPE = "supportbot_post"
+# How far `find` looks back: this many pages of 200 messages (newest first in a channel, from
+# the start of a thread). A post whose outcome is unknown is looked up when its lease ends,
+# minutes after it was sent, so it is among the newest messages; time bounds are not used,
+# because the bot's clock may be set (SUPPORTBOT_NOW) while Slack's timestamps are real.
+LOOKUP_PAGES = 3
+PAGE_SIZE = 200
 # Slack errors that trying again will not mend: the message cannot be delivered as addressed
 # until someone acts (invites the bot, unarchives the channel, reinstalls the app).
 PERMANENT_ERRORS = frozenset(
@@ -62,25 +70,38 @@ def _permanent_errors() -> Iterator[None]:
         raise
 
 
+def _direct(destination: Destination) -> bool:
+    """A destination naming only a user (no channel, or the user as channel): their DM."""
+    return bool(destination.user) and destination.conversation in ("", destination.user)
+
+
 async def send(
-    client: AsyncWebClient, *, destination: Destination, reply: Reply, token: str | None
+    client: AsyncWebClient,
+    *,
+    destination: Destination,
+    reply: Reply,
+    token: str | None,
+    key: str | None = None,
 ) -> ThreadRef:
     """Post `reply` at a Slack destination and return the thread it now lives in.
 
     A destination naming only a user (no channel, or the user as channel) is their direct
     message with the app, opened first; a private reply to a user in a channel is ephemeral
-    (only they see it); anything else is posted for everyone, links not unfurled.
+    (only they see it); anything else is posted for everyone, links not unfurled. A post with
+    a `key` (the outbox's dedupe key) carries it in its message metadata.
     """
     if destination.platform != PLATFORM:
         raise ValueError(f"not a Slack destination: {destination.platform}")
     message = reply_message(reply)
+    if key is not None:
+        message["metadata"] = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
     auth: dict[str, Any] = {"token": token} if token else {}
     channel = destination.conversation
-    direct = bool(destination.user) and channel in ("", destination.user)
-    if direct:
+    if _direct(destination):
         opened = await client.conversations_open(users=destination.user, **auth)
         channel = opened["channel"]["id"]
     elif reply.private and destination.user:
+        message.pop("metadata", None)  # ephemeral messages carry none and leave no history
         await client.chat_postEphemeral(
             channel=channel,
             user=destination.user,
@@ -101,6 +122,13 @@ async def send(
     return ThreadRef(PLATFORM, posted.get("channel") or channel, destination.thread or ts)
 
 
+def _carries(message: dict[str, Any], key: str) -> bool:
+    """Whether a message from the history carries the outbox key `key` in its metadata."""
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    return bool(metadata.get("event_type") == EVENT_TYPE and payload.get("key") == key)
+
+
 class SlackNotifier:
     """Implements bot.app.ports.Notifier for Slack; raises on failure so the outbox retries."""
 
@@ -118,16 +146,62 @@ class SlackNotifier:
         """The most one delivery can take: its Web API calls, each with every retry."""
         return CALLS_PER_DELIVERY * longest_call(self._client)
 
-    async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
-        """Post `content` (a Reply as JSON) to the destination (see `send`)."""
+    async def deliver(
+        self, *, destination: Destination, content: dict[str, Any], key: str
+    ) -> ThreadRef:
+        """Post `content` (a Reply as JSON) to the destination, `key` in its metadata (see
+        `send`)."""
         with _permanent_errors():
-            return await self._deliver(destination, content)
+            return await self._deliver(destination, content, key)
 
-    async def _deliver(self, destination: Destination, content: dict[str, Any]) -> ThreadRef:
+    async def _deliver(
+        self, destination: Destination, content: dict[str, Any], key: str
+    ) -> ThreadRef:
         token = await self._token_for(destination) if self._token_for else None
         return await send(
-            self._client, destination=destination, reply=Reply.from_json(content), token=token
+            self._client,
+            destination=destination,
+            reply=Reply.from_json(content),
+            token=token,
+            key=key,
         )
+
+    async def find(self, *, destination: Destination, key: str) -> ThreadRef | None:
+        """Where the post carrying `key` in its metadata landed: looked up among the newest
+        messages of the channel (conversations.history) or of the thread
+        (conversations.replies), at most LOOKUP_PAGES pages. A direct message is looked up
+        in the DM channel (conversations.open answers its id again); an ephemeral reply
+        leaves no history, so it is never found."""
+        with _permanent_errors():
+            return await self._find(destination, key)
+
+    async def _find(self, destination: Destination, key: str) -> ThreadRef | None:
+        if destination.platform != PLATFORM:
+            raise ValueError(f"not a Slack destination: {destination.platform}")
+        token = await self._token_for(destination) if self._token_for else None
+        auth: dict[str, Any] = {"token": token} if token else {}
+        channel = destination.conversation
+        if _direct(destination):
+            opened = await self._client.conversations_open(users=destination.user, **auth)
+            channel = opened["channel"]["id"]
+        cursor: str | None = None
+        for _ in range(LOOKUP_PAGES):
+            page: dict[str, Any] = {"limit": PAGE_SIZE, "include_all_metadata": True, **auth}
+            if cursor:
+                page["cursor"] = cursor
+            if destination.thread:
+                answer = await self._client.conversations_replies(
+                    channel=channel, ts=destination.thread, **page
+                )
+            else:
+                answer = await self._client.conversations_history(channel=channel, **page)
+            for message in answer.get("messages") or []:
+                if _carries(message, key):
+                    return ThreadRef(PLATFORM, channel, destination.thread or message["ts"])
+            cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        return None
 
     async def edit(self, *, destination: Destination, content: dict[str, Any]) -> None:
         """Redraw the message at `destination` (its channel and ts) with chat.update."""

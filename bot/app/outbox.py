@@ -271,7 +271,9 @@ async def _send(desk: Desk, notifier: Notifier, message: OutboxMessage, owner: s
             await notifier.edit(destination=destination, content=message.content)
             landed = ThreadRef(target.platform, destination.conversation, destination.thread or "")
         else:
-            landed = await notifier.deliver(destination=destination, content=message.content)
+            landed = await notifier.deliver(
+                destination=destination, content=message.content, key=message.dedupe_key
+            )
     except UndeliverableError as exc:
         await _failed(desk, message, owner, exc, permanent=True)
         return False

@@ -382,8 +382,18 @@ class Notifier(Protocol):
         """The conversation where this chat announces `customer`'s tickets (None: nowhere)."""
         ...
 
-    async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
-        """Post `content` (a Reply as JSON) and return where it landed (e.g. Slack channel + ts)."""
+    async def deliver(
+        self, *, destination: Destination, content: dict[str, Any], key: str
+    ) -> ThreadRef:
+        """Post `content` (a Reply as JSON) and return where it landed (e.g. Slack channel +
+        ts). The post carries `key`, the outbox message's dedupe key, where the chat keeps it
+        (Slack: message metadata), so that `find` can recognise it later."""
+        ...
+
+    async def find(self, *, destination: Destination, key: str) -> ThreadRef | None:
+        """Where a post carrying `key` landed at `destination` (as `deliver` would have
+        returned it), or None: not there, or this chat cannot look. The outbox asks before
+        sending again a message whose earlier attempt may have posted it."""
         ...
 
     async def edit(self, *, destination: Destination, content: dict[str, Any]) -> None:

@@ -217,12 +217,14 @@ class Racing(RecordingNotifier):
         """As slow as configured."""
         return self.longest
 
-    async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
+    async def deliver(
+        self, *, destination: Destination, content: dict[str, Any], key: str
+    ) -> ThreadRef:
         """Look at the lease and let a rival drain meanwhile, then post."""
         self.seen.append(await _message(self.world, ANNOUNCEMENT))
         rival = RecordingNotifier(CONSOLE)
         self.rival_sent.append(await drain(self.world.desk, {CONSOLE: rival}))
-        return await super().deliver(destination=destination, content=content)
+        return await super().deliver(destination=destination, content=content, key=key)
 
 
 async def test_a_message_being_sent_is_leased_and_no_other_drain_sends_it(world: World) -> None:
@@ -273,7 +275,9 @@ class Hanging(RecordingNotifier):
         super().__init__(CONSOLE)
         self.posting = asyncio.Event()
 
-    async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
+    async def deliver(
+        self, *, destination: Destination, content: dict[str, Any], key: str
+    ) -> ThreadRef:
         """Wait for ever, once the post is under way."""
         self.posting.set()
         await asyncio.Event().wait()

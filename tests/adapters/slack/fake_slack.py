@@ -4,7 +4,10 @@ Like bolt-python's tests/mock_web_api_server: tests point AsyncWebClient(base_ur
 It answers as Slack does for the methods the app uses, enforces the scopes granted in
 manifest.json (missing_scope), validates views and blocks with slack_sdk.models
 (invalid_arguments / invalid_blocks), accepts each trigger_id once, and can be told to fail
-the next calls of a method (e.g. 429 with Retry-After, or 503) or to answer a method slowly.
+the next calls of a method (e.g. 429 with Retry-After, or 503), to answer a method slowly, or
+to hold its answers (the call has taken effect, its answer never comes: a crash mid-send).
+Posted messages are kept per channel with their metadata, for conversations.history and
+conversations.replies.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ SLACK_METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat.postEphemeral": ("chat:write",),
     "chat.update": ("chat:write",),
     "conversations.open": ("im:write",),
+    # Per kind of conversation: channels:history, groups:history, im:history (see _history_scope).
+    "conversations.history": (),
+    "conversations.replies": (),
     "oauth.v2.access": (),
     "apps.connections.open": (),
 }
@@ -76,6 +82,9 @@ class FakeSlack:
         self.responses: list[dict[str, Any]] = []  # bodies POSTed to response_url
         self.failures: dict[str, list[Failure]] = {}
         self.delays: dict[str, float] = {}  # method -> seconds Slack takes to answer it
+        # Methods whose calls take effect but are answered only when the event is set.
+        self.holds: dict[str, asyncio.Event] = {}
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
         self.valid_triggers: set[str] | None = None  # None: any trigger id is fresh once
         self._used_triggers: set[str] = set()
         self._ts = itertools.count(1)
@@ -104,6 +113,7 @@ class FakeSlack:
         """Listen on a loopback port (0: any free one)."""
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response)
         app.router.add_get("/stats", self._stats)
         app.router.add_get("/link", self._link)
@@ -116,7 +126,9 @@ class FakeSlack:
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     async def stop(self) -> None:
-        """Shut the server down."""
+        """Shut the server down (answering every held call first)."""
+        for hold in self.holds.values():
+            hold.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -229,14 +241,28 @@ class FakeSlack:
             return web.json_response(failure.body, status=failure.status, headers=failure.headers)
         result = self._answer(method, args, token)
         await self._record(Call(method, args, token, result))
+        if method in self.holds:
+            await self.holds[method].wait()  # done, but the caller hears nothing yet
         return web.json_response(result)
+
+    def posts(self, key: str) -> list[dict[str, Any]]:
+        """Every message (in any channel) whose metadata carries the outbox key `key`."""
+        return [
+            m
+            for messages in self.messages.values()
+            for m in messages
+            if (m.get("metadata") or {}).get("event_payload", {}).get("key") == key
+        ]
 
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         if method not in SLACK_METHOD_SCOPES:
             return {"ok": False, "error": "unknown_method"}
         if method not in NO_TOKEN_METHODS and token not in self.tokens:
             return {"ok": False, "error": "not_authed" if not token else "invalid_auth"}
-        needed = [s for s in SLACK_METHOD_SCOPES[method] if s not in self.scopes]
+        wanted = SLACK_METHOD_SCOPES[method]
+        if method in ("conversations.history", "conversations.replies"):
+            wanted = (_history_scope(str(args.get("channel", ""))),)
+        needed = [s for s in wanted if s not in self.scopes]
         if needed:
             return {"ok": False, "error": "missing_scope", "needed": ",".join(needed)}
         handler = getattr(self, "_" + method.replace(".", "_"))
@@ -318,17 +344,48 @@ class FakeSlack:
         return f"1700000000.{next(self._ts):06d}"
 
     def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
-        return self._check_message(args) or {
-            "ok": True,
-            "channel": args["channel"],
+        problem = self._check_message(args)
+        if problem:
+            return problem
+        message: dict[str, Any] = {
+            "type": "message",
             "ts": self._next_ts(),
-            "message": {"text": args.get("text", ""), "user": "UBOT", "bot_id": "BBOT"},
+            "text": args.get("text", ""),
+            "user": "UBOT",
+            "bot_id": "BBOT",
         }
+        if args.get("thread_ts"):
+            message["thread_ts"] = args["thread_ts"]
+        metadata = args.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        if metadata:
+            message["metadata"] = metadata
+        self.messages.setdefault(args["channel"], []).append(message)
+        return {"ok": True, "channel": args["channel"], "ts": message["ts"], "message": message}
+
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages of a channel, newest first, paged by `limit` and `cursor`."""
+        channel = str(args.get("channel", ""))
+        top = [m for m in self.messages.get(channel, []) if m.get("thread_ts", m["ts"]) == m["ts"]]
+        return _page(list(reversed(top)), args)
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent, then its replies, oldest first, paged like history."""
+        channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
+        messages = self.messages.get(channel, [])
+        if not any(m["ts"] == ts for m in messages):
+            return {"ok": False, "error": "thread_not_found"}
+        thread = [m for m in messages if m["ts"] == ts or m.get("thread_ts") == ts]
+        return _page(thread, args)
 
     def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
         return self._check_message(args) or {"ok": True, "message_ts": self._next_ts()}
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        for message in self.messages.get(str(args.get("channel", "")), []):
+            if message["ts"] == args.get("ts") and not self._check_message(args):
+                message["text"] = args.get("text", "")  # its metadata stays as it was
         return self._check_message(args) or {
             "ok": True,
             "channel": args["channel"],
@@ -357,6 +414,29 @@ class FakeSlack:
 
     def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"}
+
+
+def _history_scope(channel: str) -> str:
+    """The scope reading a conversation's history needs: by the kind its id names."""
+    if channel.startswith("D"):
+        return "im:history"
+    return "groups:history" if channel.startswith("G") else "channels:history"
+
+
+def _page(messages: list[dict[str, Any]], args: dict[str, Any]) -> dict[str, Any]:
+    """One page of `messages` as Slack answers it; metadata only if include_all_metadata."""
+    start = int(args.get("cursor") or 0)
+    limit = int(args.get("limit") or 100)
+    chunk = messages[start : start + limit]
+    if str(args.get("include_all_metadata", "")).lower() not in ("1", "true"):
+        chunk = [{k: v for k, v in m.items() if k != "metadata"} for m in chunk]
+    more = start + limit < len(messages)
+    return {
+        "ok": True,
+        "messages": chunk,
+        "has_more": more,
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+    }
 
 
 async def _serve_forever(port: int) -> None:

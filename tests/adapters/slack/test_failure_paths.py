@@ -212,7 +212,9 @@ async def test_a_direct_message_from_the_outbox_opens_the_dm_first(
     notifier = SlackNotifier(client)
     reply = Reply(text="Please approve SUP-1001", private=True)
     landed = await notifier.deliver(
-        destination=Destination("slack", ANDERS, user=ANDERS), content=reply.to_json()
+        destination=Destination("slack", ANDERS, user=ANDERS),
+        content=reply.to_json(),
+        key="approval:SUP-1001:slack:" + ANDERS,
     )
 
     [opened] = fake_slack.of("conversations.open")
