@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "bot.cli.outbox",
     "bot.cli.chat",
     "bot.cli.serve",
+    "bot.cli.teams",
 )
 
 Handler = Callable[[argparse.Namespace], int]
