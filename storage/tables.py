@@ -157,6 +157,17 @@ class TicketBase(SQLModel):
     thread_ts: str | None = None
     source_key: str | None = None
     updated_at: datetime = _instant()
+    # The SLA countdown: when the ticket next needs looking at (NULL: its countdown is over)
+    # and the milestone keys posted so far. Ticks select by the instant, through its index.
+    countdown_at: datetime | None = _instant(nullable=True)
+    countdown_done: list[str] = Field(
+        default_factory=list,
+        sa_type=sa.JSON,
+        nullable=False,
+        sa_column_kwargs={"server_default": "[]"},
+    )
+    # Orders the redraws of the ticket's announcement and approval requests (one per edit).
+    edit_seq: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class TicketRow(TicketBase, table=True):
@@ -169,6 +180,7 @@ class TicketRow(TicketBase, table=True):
         sa.Index("ix_tickets_status_opened", "status", "opened_at"),
         sa.Index("ix_tickets_reporter", "reporter_platform", "reporter_user"),
         sa.Index("ix_tickets_thread", "thread_platform", "thread_conversation", "thread_ts"),
+        sa.Index("ix_tickets_countdown_at", "countdown_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

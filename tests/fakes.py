@@ -24,6 +24,7 @@ from bot.app.ports import (
 from bot.domain.models import (
     ChatBinding,
     Contact,
+    Countdown,
     Customer,
     Destination,
     HypercarePeriod,
@@ -45,6 +46,7 @@ __all__ = ["Delivery", "FixedClock", "InMemoryStore", "RecordingNotifier"]
 
 _TICKET_FIELDS = frozenset(Ticket.__dataclass_fields__) - {"id", "ref", "customer_id", "source_key"}
 _CUSTOMER_FIELDS = frozenset(Customer.__dataclass_fields__) - {"id"}
+_CLOCK = frozenset({"priority", "opened_at", "first_response_due", "first_responded_at", "status"})
 
 
 @dataclass
@@ -59,6 +61,10 @@ class _State:
     outbox: dict[int, OutboxMessage] = field(default_factory=dict)
     hypercare: dict[int, HypercarePeriod] = field(default_factory=dict)
     inbox: dict[str, datetime] = field(default_factory=dict)
+    # Per ticket id: when its SLA countdown next needs a look, the keys done, the edit number.
+    countdown_at: dict[int, datetime | None] = field(default_factory=dict)
+    countdown_done: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    edit_seq: dict[int, int] = field(default_factory=dict)
     last_number: int = 1000
     next_id: int = 1
 
@@ -267,7 +273,53 @@ class _Tickets:
         self.s.events.append(
             TicketEvent(stored.id, ticket.opened_at, actor, "created", {}, {"ref": stored.ref})
         )
+        self._restart_countdown(stored, ticket.opened_at)
         return stored
+
+    def _restart_countdown(self, ticket: Ticket, at: datetime) -> None:
+        """As the SQL repository: due for the next tick, or over once nothing is owed."""
+        if ticket.first_responded_at is not None or not ticket.is_open:
+            self.s.countdown_at[ticket.id] = None
+            return
+        current = self.s.countdown_at.get(ticket.id)
+        self.s.countdown_at[ticket.id] = at if current is None else min(current, at)
+
+    async def countdowns_due(self, *, now: datetime, limit: int) -> list[Countdown]:
+        require_aware(now, "now")
+        due = [
+            (at, self.s.tickets[i])
+            for i, at in self.s.countdown_at.items()
+            if at is not None and at <= now
+        ]
+        due.sort(key=lambda pair: (pair[0], pair[1].id))
+        return [Countdown(t, self.s.countdown_done.get(t.id, ()), at) for at, t in due[:limit]]
+
+    async def record_countdown(
+        self,
+        *,
+        ref: str,
+        next_at: datetime | None,
+        done: Sequence[str],
+        at: datetime,
+        posted: str | None = None,
+    ) -> None:
+        require_aware(at, "at")
+        ticket = await self.get(ref=ref)
+        if ticket is None:
+            raise NotFoundError(f"no ticket {ref}")
+        self.s.countdown_at[ticket.id] = None if next_at is None else require_aware(next_at)
+        self.s.countdown_done[ticket.id] = tuple(done)
+        if posted is not None:
+            self.s.events.append(
+                TicketEvent(ticket.id, at, "bot", "sla.countdown", {}, {"milestone": posted})
+            )
+
+    async def next_edit_seq(self, *, ref: str) -> int:
+        ticket = await self.get(ref=ref)
+        if ticket is None:
+            raise NotFoundError(f"no ticket {ref}")
+        self.s.edit_seq[ticket.id] = self.s.edit_seq.get(ticket.id, 0) + 1
+        return self.s.edit_seq[ticket.id]
 
     async def by_thread(self, *, thread: ThreadRef) -> Ticket | None:
         return next((t for t in self.s.tickets.values() if t.thread == thread), None)
@@ -294,6 +346,8 @@ class _Tickets:
         self.s.tickets[ticket.id] = updated
         before = {k: getattr(ticket, k) for k in changes}
         self.s.events.append(TicketEvent(ticket.id, at, actor, action, before, dict(changes)))
+        if _CLOCK & set(changes):
+            self._restart_countdown(updated, at)
         return updated
 
     async def query(

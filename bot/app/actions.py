@@ -58,7 +58,14 @@ class _Act:
         )
         if changes:  # e.g. a later reply changes nothing the announcement shows
             decided = "approval" in changes
-            await keep_current(self.uow, self.desk.policy, updated, at=self.now, decided=decided)
+            await keep_current(
+                self.uow,
+                self.desk.policy,
+                updated,
+                at=self.now,
+                decided=decided,
+                calendar=self.desk.calendar,
+            )
         return updated
 
     async def post(self, ticket: Ticket, reply: Reply, what: str) -> None:
@@ -212,5 +219,5 @@ async def record_thread_reply(desk: Desk, *, author: Identity, thread: ThreadRef
         updated = await uow.tickets.update(
             ref=ticket.ref, actor=str(author), action="first_response", at=now, **changes
         )
-        await keep_current(uow, desk.policy, updated, at=now)
+        await keep_current(uow, desk.policy, updated, at=now, calendar=desk.calendar)
     return msg.done(msg.first_response_note(desk.policy, updated, now))

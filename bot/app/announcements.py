@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.app.messages import countdown as sla_msg
 from bot.app.messages import tickets as msg
 from bot.app.outbox import announce_key, announcement_platforms, approval_key, edit_posted
 from bot.app.ports import UnitOfWork
 from bot.app.replies import Button, ButtonStyle, Reply
+from bot.domain.calendar import BusinessCalendar
 from bot.domain.lifecycle import STATUS_OF_ACTION, TRANSITIONS, Action
 from bot.domain.models import ApprovalState, Customer, Identity, Role, Ticket
 from bot.domain.policy import Policy
+from bot.domain.sla import snapshot
 
 __all__ = [
     "announcement_of",
@@ -75,14 +78,29 @@ async def announcement_of(
     *,
     customer: Customer | None = None,
     reporter: str | None = None,
+    calendar: BusinessCalendar | None = None,
+    at: datetime | None = None,
 ) -> Reply:
-    """The ticket's announcement as it should look now (`customer`/`reporter` if known)."""
+    """The ticket's announcement as it should look now (`customer`/`reporter` if known);
+    with `calendar` and `at`, its SLA state and time left as of `at`."""
+    sla = None
+    if calendar is not None and at is not None:
+        snap = snapshot(
+            calendar,
+            policy,
+            opened=ticket.opened_at,
+            priority=ticket.priority,
+            now=at,
+            responded_at=ticket.first_responded_at,
+        )
+        sla = sla_msg.sla_field(policy, ticket, snap, at)
     return msg.announcement(
         policy,
         ticket,
         customer or await _customer(uow, ticket),
         reporter or await _name(uow, ticket.reporter),
         ticket_buttons(ticket),
+        sla,
     )
 
 
@@ -112,15 +130,32 @@ async def approval_request_of(
 
 
 async def keep_current(
-    uow: UnitOfWork, policy: Policy, ticket: Ticket, *, at: datetime, decided: bool = False
+    uow: UnitOfWork,
+    policy: Policy,
+    ticket: Ticket,
+    *,
+    at: datetime,
+    decided: bool = False,
+    calendar: BusinessCalendar | None = None,
 ) -> None:
-    """Queue edits redrawing the ticket's announcement(s) as `ticket` is now, and after an
-    approval decision (`decided`) its approval requests. Call in the changing unit of work."""
-    # The audit trail only grows, so its length orders the edits of one ticket.
-    seq = len(await uow.tickets.events(ref=ticket.ref))
+    """Queue edits redrawing the ticket's announcement(s) as `ticket` is now (its SLA as of
+    `at`), and after an approval decision (`decided`) its approval requests. Call in the
+    changing unit of work."""
+    # Every redraw gets a number of its own (its dedupe key) and a higher one than any
+    # before: a countdown redraw that changes nothing in the audit trail is still queued,
+    # and of several pending redraws only the newest is shown.
+    seq = await uow.tickets.next_edit_seq(ref=ticket.ref)
     customer = await _customer(uow, ticket)
     reporter = await _name(uow, ticket.reporter)
-    current = await announcement_of(uow, policy, ticket, customer=customer, reporter=reporter)
+    current = await announcement_of(
+        uow,
+        policy,
+        ticket,
+        customer=customer,
+        reporter=reporter,
+        calendar=calendar or BusinessCalendar(policy),
+        at=at,
+    )
     # Filing announced it on these platforms (a platform bound since then has no
     # announcement, and edit_posted skips it).
     for platform in announcement_platforms(customer, ticket.reporter.platform):

@@ -157,7 +157,13 @@ async def _announce(
     return the approvers asked."""
     at = ticket.opened_at
     announcement = await announcement_of(
-        uow, desk.policy, ticket, customer=customer, reporter=caller.name
+        uow,
+        desk.policy,
+        ticket,
+        customer=customer,
+        reporter=caller.name,
+        calendar=desk.calendar,
+        at=at,
     )
     await post_to_customer(
         uow,

@@ -156,8 +156,9 @@ async def edit_posted(
 ) -> bool:
     """Redraw the message queued under dedupe key `of` (if any) as `reply`.
 
-    `seq` orders the edits of one message (e.g. the ticket's audit event count): a higher
-    one wins. Returns False if there is no such message to edit.
+    `seq` orders the edits of one message and names this one (its dedupe key): a higher one
+    wins, so every redraw needs a number of its own (`TicketRepository.next_edit_seq`).
+    Returns False if there is no such message to edit.
     """
     original = await uow.outbox.get(dedupe_key=of)
     if original is None:
@@ -291,7 +292,13 @@ async def _send(desk: Desk, notifier: Notifier, message: OutboxMessage, owner: s
             await _note_edit_shown(uow, target)
         if isinstance(target, CustomerChannel):
             ticket = await uow.tickets.get(ref=target.ref, lock=True)
-            if ticket is not None and ticket.thread is None:
+            # Only the customer's own announcement becomes the thread: a post about the
+            # ticket elsewhere (the provider's escalation) does not.
+            if (
+                ticket is not None
+                and ticket.thread is None
+                and ticket.customer_id == target.customer_id
+            ):
                 await uow.tickets.update(
                     ref=ticket.ref, actor="bot", action="thread", at=now, thread=landed
                 )

@@ -10,6 +10,7 @@ from typing import Any, Protocol, Self
 from bot.domain.models import (
     ChatBinding,
     Contact,
+    Countdown,
     Customer,
     Destination,
     HypercarePeriod,
@@ -242,6 +243,33 @@ class TicketRepository(Protocol):
 
     async def time_entries(self, *, ref: str | None = None) -> list[TimeEntry]:
         """Logged time, for one ticket or all."""
+        ...
+
+    async def countdowns_due(self, *, now: datetime, limit: int) -> list[Countdown]:
+        """Tickets whose SLA countdown needs a look by `now`, earliest first, at most `limit`.
+
+        Each is locked until commit; on PostgreSQL tickets another unit holds are skipped
+        (SKIP LOCKED), so concurrent ticks share the work instead of repeating it. Filing a
+        ticket and changing its priority, status, opening, due or first response make it due
+        at once (or end its countdown), so the tick always works from the current ticket.
+        """
+        ...
+
+    async def record_countdown(
+        self,
+        *,
+        ref: str,
+        next_at: datetime | None,
+        done: Sequence[str],
+        at: datetime,
+        posted: str | None = None,
+    ) -> None:
+        """Store when the countdown next needs a look and the milestone keys done; a `posted`
+        milestone is audited (`sla.countdown`)."""
+        ...
+
+    async def next_edit_seq(self, *, ref: str) -> int:
+        """A new number for a redraw of the ticket's messages, above every earlier one."""
         ...
 
 

@@ -13,6 +13,7 @@ __all__ = [
     "ApprovalState",
     "ChatBinding",
     "Contact",
+    "Countdown",
     "Customer",
     "CustomerChannel",
     "Destination",
@@ -191,6 +192,16 @@ class Ticket:
     def is_open(self) -> bool:
         """Whether the ticket still needs work."""
         return self.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+
+
+@dataclass(frozen=True, slots=True)
+class Countdown:
+    """Where a ticket's SLA countdown stands: the milestone keys posted so far, and when the
+    ticket next needs looking at (None: its countdown is over)."""
+
+    ticket: Ticket
+    done: tuple[str, ...] = ()
+    next_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

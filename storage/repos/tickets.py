@@ -14,6 +14,7 @@ from sqlmodel import col
 from bot.app.ports import AlreadyFiledError, ForeignSubmissionError, NotFoundError
 from bot.domain.models import (
     ApprovalState,
+    Countdown,
     Identity,
     NewTicket,
     ThreadRef,
@@ -54,6 +55,21 @@ _SIMPLE = frozenset(
     }
 )
 _COMPOSITE = frozenset({"approval_by", "thread", "reporter"})
+# Changes that move or stop a ticket's SLA countdown: the next tick looks at it again.
+_CLOCK = frozenset({"priority", "opened_at", "first_response_due", "first_responded_at", "status"})
+_OPEN = frozenset(s.value for s in TicketStatus) - {
+    TicketStatus.RESOLVED.value,
+    TicketStatus.CLOSED.value,
+}
+
+
+def _restart_countdown(row: TicketRow, at: datetime) -> None:
+    """Make the ticket due for the next SLA tick, or end its countdown if nothing is owed."""
+    if row.first_responded_at is not None or row.status not in _OPEN:
+        row.countdown_at = None
+        return
+    at = at.astimezone(UTC)
+    row.countdown_at = at if row.countdown_at is None else min(row.countdown_at, at)
 
 
 def _identity(platform: str | None, user: str | None) -> Identity | None:
@@ -167,6 +183,8 @@ class SqlTicketRepository:
             approval="",
             source_key=ticket.source_key,
             updated_at=ticket.opened_at.astimezone(UTC),
+            countdown_done=[],
+            edit_seq=0,
         )
         for key in (
             "reporter",
@@ -179,6 +197,7 @@ class SqlTicketRepository:
             "first_response_due",
         ):
             _set(row, key, getattr(ticket, key))
+        _restart_countdown(row, ticket.opened_at)
         self._s.add(row)
         await self._s.flush()
         created = ticket_from_row(row)
@@ -220,6 +239,8 @@ class SqlTicketRepository:
         before_ticket = ticket_from_row(row)
         for key, value in changes.items():
             _set(row, key, value)
+        if _CLOCK & set(changes):
+            _restart_countdown(row, at)
         row.updated_at = at
         await self._s.flush()
         after_ticket = ticket_from_row(row)
@@ -318,6 +339,59 @@ class SqlTicketRepository:
             )
             for e in await self._s.scalars(stmt)
         ]
+
+    async def countdowns_due(self, *, now: datetime, limit: int) -> list[Countdown]:
+        """Tickets whose SLA countdown needs a look by `now`, earliest first, each locked
+        (PostgreSQL skips the ones another unit holds)."""
+        require_aware(now, "now")
+        # Only the indexed column: rows leave the index's range when their countdown ends.
+        stmt = (
+            sa.select(TicketRow)
+            .where(col(TicketRow.countdown_at) <= now.astimezone(UTC))
+            .order_by(col(TicketRow.countdown_at))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [
+            Countdown(ticket_from_row(r), tuple(r.countdown_done or ()), r.countdown_at)
+            for r in await self._s.scalars(stmt)
+        ]
+
+    async def record_countdown(
+        self,
+        *,
+        ref: str,
+        next_at: datetime | None,
+        done: Sequence[str],
+        at: datetime,
+        posted: str | None = None,
+    ) -> None:
+        """Store the countdown's next instant and done keys; audit a posted milestone."""
+        require_aware(at, "at")
+        row = await self._row(ref, lock=True)
+        if row is None:
+            raise NotFoundError(f"no ticket {ref}")
+        row.countdown_at = require_aware(next_at, "next_at").astimezone(UTC) if next_at else None
+        row.countdown_done = list(done)
+        if posted is not None:
+            self._event(
+                row, at=at, actor="bot", action="sla.countdown", after={"milestone": posted}
+            )
+        await self._s.flush()
+
+    async def next_edit_seq(self, *, ref: str) -> int:
+        """Bump and return the ticket's edit number (its row stays locked until commit)."""
+        stmt = (
+            sa.update(TicketRow)
+            .where(col(TicketRow.ref) == ref.strip().upper())
+            .values(edit_seq=col(TicketRow.edit_seq) + 1)
+            .returning(col(TicketRow.edit_seq))
+            .execution_options(synchronize_session=False)
+        )
+        seq = (await self._s.execute(stmt)).scalar_one_or_none()
+        if seq is None:
+            raise NotFoundError(f"no ticket {ref}")
+        return int(seq)
 
     async def _row(self, ref: str, *, lock: bool = False) -> TicketRow | None:
         stmt = sa.select(TicketRow).where(col(TicketRow.ref) == ref.strip().upper())

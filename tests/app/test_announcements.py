@@ -141,11 +141,9 @@ async def test_of_several_due_edits_only_the_newest_is_sent(world: World) -> Non
     assert shown(edit.content).footer == "Status: Resolved"
     assert actions_on(edit.content) == []  # nothing left to click on a resolved ticket
     assert await unsent(world) == []
-    async with (
-        world.desk.store.unit() as uow
-    ):  # numbered by the audit trail: created, thread, ack, start
+    async with world.desk.store.unit() as uow:  # each redraw numbered: ack 1, start 2
         older = [
-            await uow.outbox.get(dedupe_key=f"edit:announce:SUP-1001:console:{n}") for n in (3, 4)
+            await uow.outbox.get(dedupe_key=f"edit:announce:SUP-1001:console:{n}") for n in (1, 2)
         ]
     assert all(m is not None and m.result["superseded_by"] for m in older)
 

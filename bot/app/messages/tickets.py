@@ -117,14 +117,19 @@ def announcement(
     customer: Customer,
     reporter: str,
     buttons: tuple[Button, ...],
+    sla: Field | None = None,
 ) -> Reply:
-    """The ticket's message in the customer's support channel; its thread is the ticket's."""
+    """The ticket's message in the customer's support channel; its thread is the ticket's.
+
+    `sla` is the countdown's line (state and time left as of the drawing), if known.
+    """
     fields = [
         Field("Customer", customer.name),
         Field("Reported by", reporter),
         Field("Priority", priority_name(policy, ticket.priority)),
         Field("Why", ticket.priority_reason),
         Field("First response due", when(ticket.first_response_due, policy)),
+        *([sla] if sla is not None else []),
         Field("Category", policy.category_name(ticket.category) or OTHER_CATEGORY),
     ]
     if ticket.consultancy:
