@@ -14,6 +14,7 @@ class QuestionKind(StrEnum):
 
     TEXT = "text"  # one line
     LONG_TEXT = "long_text"  # a paragraph
+    COUNT = "count"  # a whole number, typed as text where a chat has no number input
     CHOICE = "choice"  # exactly one of `choices`
 
 

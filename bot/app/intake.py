@@ -145,7 +145,7 @@ def intake_form(policy: Policy) -> Form:
             Question(
                 USERS,
                 msg.USERS_PROMPT,
-                QuestionKind.TEXT,
+                QuestionKind.COUNT,
                 required=False,
                 max_length=12,
                 placeholder=msg.USERS_PLACEHOLDER,
@@ -179,7 +179,7 @@ def parse_answer(question: Question, raw: str | None) -> tuple[str, str | None]:
         return _choose(question, text)
     if len(text) > question.max_length:
         return "", msg.too_long(len(text), question.max_length)
-    if question.key == USERS:
+    if question.kind is QuestionKind.COUNT:
         return _users(text)
     return text, None
 

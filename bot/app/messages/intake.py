@@ -65,6 +65,20 @@ UNSAFE_TEXT = (
     "picked up by copy and paste), so I did not take it. Please type it again."
 )
 NEW_QUESTION = "Please answer this one too: it applies to your answers above."
+FIX_ANSWERS = "Nothing was filed yet: please correct the answers marked below and submit again."
+
+
+def only_when(prompt: str, labels: list[str]) -> str:
+    """When a question shown with every other one (a one-shot form) needs an answer."""
+    if not labels:
+        return f"Answer this only if it applies to '{prompt}'."
+    if len(labels) == 1:
+        shown = labels[0]
+    else:
+        shown = ", ".join(labels[:-1]) + f" or {labels[-1]}"
+    return f"Needed when the answer to '{prompt}' is {shown}; otherwise leave it empty."
+
+
 CANNOT_SKIP = "Sorry, this one is required, so it cannot be skipped. Please give an answer."
 
 
