@@ -13,10 +13,11 @@ the Teams notifier delivers, opening the chat from the stored reference if need 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
@@ -67,9 +68,16 @@ def _summary(reply: Reply) -> str:
 class TeamsConversation:
     """The Teams adapter's use of the desk: messages, submitted cards and button clicks."""
 
-    def __init__(self, desk: Desk, *, wake: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        *,
+        wake: Callable[[], None] = lambda: None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.desk = desk
         self.wake = wake  # the outbox has posts waiting (a thread post, a private reply)
+        self.sleep = sleep  # waits between retries of a throttled reply
         self.form = intake_form(desk.policy)
 
     async def on_activity(

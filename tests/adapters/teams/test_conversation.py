@@ -74,7 +74,7 @@ def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 @dataclass
-class TeamsWorld:
+class ChatWorld:
     desk: Desk
     clock: FixedClock
     conversation: TeamsConversation
@@ -187,7 +187,7 @@ class TeamsWorld:
 
 
 @pytest.fixture
-async def teams(store: Store) -> TeamsWorld:
+async def chat(store: Store) -> ChatWorld:
     clock = FixedClock(MONDAY_9)
     desk = Desk.create(store=store, clock=clock, policy=default_policy())
     async with store.unit() as uow:
@@ -207,7 +207,7 @@ async def teams(store: Store) -> TeamsWorld:
                 role=role,
                 display_name=NAMES[user],
             )
-    return TeamsWorld(desk, clock, TeamsConversation(desk))
+    return ChatWorld(desk, clock, TeamsConversation(desk))
 
 
 # -- intake ---------------------------------------------------------------------------------
@@ -215,9 +215,9 @@ async def teams(store: Store) -> TeamsWorld:
 
 @pytest.mark.parametrize("typed", ["ticket", "/ticket", "Ticket", " ticket "])
 async def test_ticket_in_the_personal_chat_replies_with_the_intake_card(
-    teams: TeamsWorld, typed: str
+    chat: ChatWorld, typed: str
 ) -> None:
-    turn = await teams.send(CARLA, typed)
+    turn = await chat.send(CARLA, typed)
 
     [card] = turn.cards
     assert card["version"] == "1.5"
@@ -225,21 +225,21 @@ async def test_ticket_in_the_personal_chat_replies_with_the_intake_card(
     assert card["actions"][0]["data"]["action"] == INTAKE_ACTION
 
 
-async def test_ticket_in_the_channel_replies_with_the_card_in_the_thread(teams: TeamsWorld) -> None:
-    turn = await teams.send(CARLA, "ticket", where="channel")
+async def test_ticket_in_the_channel_replies_with_the_card_in_the_thread(chat: ChatWorld) -> None:
+    turn = await chat.send(CARLA, "ticket", where="channel")
 
     [sent] = turn.sent
     assert inputs(turn.cards[0])
     assert sent.conversation.id.startswith(f"{CHANNEL};messageid=")
 
 
-async def test_slash_ticket_with_words_prefills_the_summary(teams: TeamsWorld) -> None:
-    card = (await teams.send(CARLA, "/ticket Sync to Salesforce stopped")).cards[0]
+async def test_slash_ticket_with_words_prefills_the_summary(chat: ChatWorld) -> None:
+    card = (await chat.send(CARLA, "/ticket Sync to Salesforce stopped")).cards[0]
     assert inputs(card)["summary"]["value"] == "Sync to Salesforce stopped"
 
 
-async def test_an_end_user_gets_the_first_level_explanation_and_no_form(teams: TeamsWorld) -> None:
-    turn = await teams.send(ERIK, "ticket")
+async def test_an_end_user_gets_the_first_level_explanation_and_no_form(chat: ChatWorld) -> None:
+    turn = await chat.send(ERIK, "ticket")
 
     [card] = turn.cards
     assert not inputs(card)
@@ -249,28 +249,28 @@ async def test_an_end_user_gets_the_first_level_explanation_and_no_form(teams: T
 
 
 async def test_an_end_user_asking_in_the_channel_is_answered_in_their_personal_chat(
-    teams: TeamsWorld,
+    chat: ChatWorld,
 ) -> None:
-    turn = await teams.send(ERIK, "ticket", where="channel")
+    turn = await chat.send(ERIK, "ticket", where="channel")
 
     assert turn.sent == []  # nothing in the channel
-    await teams.deliver()
-    [private] = teams.private_to(ERIK)
+    await chat.deliver()
+    [private] = chat.private_to(ERIK)
     assert "1st-level support" in private
 
 
-async def test_an_agent_is_told_that_customers_file(teams: TeamsWorld) -> None:
-    card = (await teams.send(AGNES, "ticket")).cards[0]
+async def test_an_agent_is_told_that_customers_file(chat: ChatWorld) -> None:
+    card = (await chat.send(AGNES, "ticket")).cards[0]
     assert not inputs(card) and "registered contacts" in texts(card)
 
 
-async def test_a_submit_with_errors_then_a_valid_submit(teams: TeamsWorld) -> None:
-    form = (await teams.send(CARLA, "ticket")).cards[0]["actions"][0]["data"]
+async def test_a_submit_with_errors_then_a_valid_submit(chat: ChatWorld) -> None:
+    form = (await chat.send(CARLA, "ticket")).cards[0]["actions"][0]["data"]
     bad = {**form, **INCIDENT, "description": "", "users": "2,5"}
 
-    turn = await teams.send(CARLA, value=bad, reply_to="card-1")
+    turn = await chat.send(CARLA, value=bad, reply_to="card-1")
 
-    assert turn.sent == [] and await teams.tickets() == []
+    assert turn.sent == [] and await chat.tickets() == []
     [updated] = turn.updated
     assert updated.id == "card-1"  # the same card, redrawn
     card = turn.updated_cards[0]
@@ -283,58 +283,58 @@ async def test_a_submit_with_errors_then_a_valid_submit(teams: TeamsWorld) -> No
     assert card["actions"][0]["data"] == form
 
     good = {**form, **INCIDENT, "users": "25"}
-    turn = await teams.send(CARLA, value=good, reply_to="card-1")
+    turn = await chat.send(CARLA, value=good, reply_to="card-1")
 
-    [ticket] = await teams.tickets()
+    [ticket] = await chat.tickets()
     assert ticket.summary == INCIDENT["summary"] and ticket.details == {"users": "25"}
     assert turn.updated[0].id == "card-1"
     assert f"Filed {ticket.ref}" in texts(turn.updated_cards[0])
     assert not inputs(turn.updated_cards[0])
-    await teams.deliver()
-    [announcement] = [d for d in teams.notifier.deliveries if d.destination.conversation == CHANNEL]
+    await chat.deliver()
+    [announcement] = [d for d in chat.notifier.deliveries if d.destination.conversation == CHANNEL]
     assert ticket.ref in announcement.content["title"]
 
     # Clicked twice: the same card files once.
-    again = await teams.send(CARLA, value=good, reply_to="card-1")
-    assert len(await teams.tickets()) == 1
+    again = await chat.send(CARLA, value=good, reply_to="card-1")
+    assert len(await chat.tickets()) == 1
     assert f"Filed {ticket.ref}" in texts(again.updated_cards[0])
 
 
-async def test_a_question_only_needs_no_data_loss_answer(teams: TeamsWorld) -> None:
-    form = (await teams.send(CARLA, "ticket")).cards[0]["actions"][0]["data"]
+async def test_a_question_only_needs_no_data_loss_answer(chat: ChatWorld) -> None:
+    form = (await chat.send(CARLA, "ticket")).cards[0]["actions"][0]["data"]
     question = {**INCIDENT, "affected": "inquiry"}
     del question["data_loss"]
 
-    await teams.send(CARLA, value={**form, **question}, reply_to="card-1")
+    await chat.send(CARLA, value={**form, **question}, reply_to="card-1")
 
-    [ticket] = await teams.tickets()
+    [ticket] = await chat.tickets()
     assert ticket.inquiry and ticket.data_loss is None
 
 
 async def test_someone_else_submitting_a_card_in_the_channel_is_refused_privately(
-    teams: TeamsWorld,
+    chat: ChatWorld,
 ) -> None:
-    form = (await teams.send(CARLA, "ticket", where="channel")).cards[0]["actions"][0]["data"]
+    form = (await chat.send(CARLA, "ticket", where="channel")).cards[0]["actions"][0]["data"]
 
-    turn = await teams.send(
+    turn = await chat.send(
         ERIK, value={**form, **INCIDENT}, where="channel", thread="1", reply_to="card-1"
     )
 
     assert turn.sent == [] and turn.updated == []  # Carla's card stays as it was
-    assert await teams.tickets() == []
-    await teams.deliver()
-    assert "1st-level support" in teams.private_to(ERIK)[0]
+    assert await chat.tickets() == []
+    await chat.deliver()
+    assert "1st-level support" in chat.private_to(ERIK)[0]
 
 
 # -- the ticket's card in the channel -------------------------------------------------------
 
 
-async def test_an_agent_acknowledges_from_the_card(teams: TeamsWorld) -> None:
-    ticket = await teams.file(CARLA, INCIDENT)
+async def test_an_agent_acknowledges_from_the_card(chat: ChatWorld) -> None:
+    ticket = await chat.file(CARLA, INCIDENT)
     assert ticket.thread is not None and ticket.thread.conversation == CHANNEL
-    teams.clock.advance(minutes=20)
+    chat.clock.advance(minutes=20)
 
-    turn = await teams.send(
+    turn = await chat.send(
         AGNES,
         value={"action": "ticket.acknowledge", "value": ticket.ref},
         where="channel",
@@ -343,27 +343,27 @@ async def test_an_agent_acknowledges_from_the_card(teams: TeamsWorld) -> None:
     )
 
     assert turn.sent == []  # the outcome is the agent's alone: their personal chat
-    now = await teams.ticket(ticket.ref)
+    now = await chat.ticket(ticket.ref)
     assert now.status is TicketStatus.ACKNOWLEDGED and now.first_responded_at is not None
-    await teams.deliver()
-    assert f"{ticket.ref} is now acknowledged" in teams.private_to(AGNES)[0]
+    await chat.deliver()
+    assert f"{ticket.ref} is now acknowledged" in chat.private_to(AGNES)[0]
     # The card is redrawn in place without the Acknowledge button; the thread is told.
-    redrawn = teams.notifier.edits[-1]
+    redrawn = chat.notifier.edits[-1]
     assert redrawn.destination.thread == ticket.thread.thread
     labels = [b["label"] for b in redrawn.content["buttons"]]
     assert "Acknowledge" not in labels and "Resolve" in labels
-    assert any(d.destination.thread == ticket.thread.thread for d in teams.notifier.deliveries)
+    assert any(d.destination.thread == ticket.thread.thread for d in chat.notifier.deliveries)
 
 
 async def test_a_stranger_clicking_a_button_is_refused_in_their_personal_chat(
-    teams: TeamsWorld,
+    chat: ChatWorld,
 ) -> None:
-    ticket = await teams.file(CARLA, INCIDENT)
+    ticket = await chat.file(CARLA, INCIDENT)
     assert ticket.thread is not None
-    posts = len(teams.notifier.deliveries)
+    posts = len(chat.notifier.deliveries)
 
     for stranger in (ERIK, CARLA):  # an end user, and a customer who is no agent
-        turn = await teams.send(
+        turn = await chat.send(
             stranger,
             value={"action": "ticket.acknowledge", "value": ticket.ref},
             where="channel",
@@ -372,143 +372,143 @@ async def test_a_stranger_clicking_a_button_is_refused_in_their_personal_chat(
         )
         assert turn.sent == [] and turn.updated == []
 
-    assert (await teams.ticket(ticket.ref)).status is TicketStatus.OPEN
-    await teams.deliver()
-    assert "can't find a ticket" in teams.private_to(ERIK)[0]  # not theirs to see
-    assert "Only the service provider's agents" in teams.private_to(CARLA)[0]
-    assert all(d.destination.user for d in teams.notifier.deliveries[posts:])  # none public
-    assert teams.notifier.edits == []
+    assert (await chat.ticket(ticket.ref)).status is TicketStatus.OPEN
+    await chat.deliver()
+    assert "can't find a ticket" in chat.private_to(ERIK)[0]  # not theirs to see
+    assert "Only the service provider's agents" in chat.private_to(CARLA)[0]
+    assert all(d.destination.user for d in chat.notifier.deliveries[posts:])  # none public
+    assert chat.notifier.edits == []
 
 
 async def test_an_approver_approves_from_the_request_in_their_personal_chat(
-    teams: TeamsWorld,
+    chat: ChatWorld,
 ) -> None:
-    ticket = await teams.file(CARLA, CONSULTANCY)
-    [request] = [d for d in teams.notifier.deliveries if d.destination.user == ANDERS]
+    ticket = await chat.file(CARLA, CONSULTANCY)
+    [request] = [d for d in chat.notifier.deliveries if d.destination.user == ANDERS]
     buttons = {b["action"]: b["value"] for b in request.content["buttons"]}
     assert buttons == {"ticket.approve": ticket.ref, "ticket.decline": ticket.ref}
 
-    turn = await teams.send(ANDERS, value={"action": "ticket.approve", "value": ticket.ref})
+    turn = await chat.send(ANDERS, value={"action": "ticket.approve", "value": ticket.ref})
 
-    assert (await teams.ticket(ticket.ref)).approval is ApprovalState.APPROVED
+    assert (await chat.ticket(ticket.ref)).approval is ApprovalState.APPROVED
     [card] = turn.cards  # in the personal chat already: answered there
     assert ticket.ref in texts(card)
-    await teams.deliver()
+    await chat.deliver()
     # The request loses its buttons once decided.
-    request_edit = [e for e in teams.notifier.edits if e.destination.user == ANDERS][-1]
+    request_edit = [e for e in chat.notifier.edits if e.destination.user == ANDERS][-1]
     assert request_edit.content["buttons"] == []
 
 
-async def test_a_customer_cannot_approve(teams: TeamsWorld) -> None:
-    ticket = await teams.file(CARLA, CONSULTANCY)
+async def test_a_customer_cannot_approve(chat: ChatWorld) -> None:
+    ticket = await chat.file(CARLA, CONSULTANCY)
 
-    card = (await teams.send(CARLA, value={"action": "ticket.approve", "value": ticket.ref})).cards
+    card = (await chat.send(CARLA, value={"action": "ticket.approve", "value": ticket.ref})).cards
     assert "approvers can approve" in texts(card[0])
-    assert (await teams.ticket(ticket.ref)).approval is ApprovalState.PENDING
+    assert (await chat.ticket(ticket.ref)).approval is ApprovalState.PENDING
 
 
-async def test_an_agents_reply_in_the_thread_is_the_first_response(teams: TeamsWorld) -> None:
-    ticket = await teams.file(CARLA, INCIDENT)
+async def test_an_agents_reply_in_the_thread_is_the_first_response(chat: ChatWorld) -> None:
+    ticket = await chat.file(CARLA, INCIDENT)
     assert ticket.thread is not None
-    teams.clock.advance(minutes=30)
+    chat.clock.advance(minutes=30)
 
     # The customer's reply is just a reply.
-    await teams.send(CARLA, "Any news?", where="channel", thread=ticket.thread.thread)
-    assert (await teams.ticket(ticket.ref)).first_responded_at is None
+    await chat.send(CARLA, "Any news?", where="channel", thread=ticket.thread.thread)
+    assert (await chat.ticket(ticket.ref)).first_responded_at is None
 
-    turn = await teams.send(
+    turn = await chat.send(
         AGNES, "We are looking into it", where="channel", thread=ticket.thread.thread
     )
 
-    assert (await teams.ticket(ticket.ref)).first_responded_at == teams.clock.now()
+    assert (await chat.ticket(ticket.ref)).first_responded_at == chat.clock.now()
     # The note is the agent's alone (Slack shows it only to them): their personal chat.
     assert turn.sent == []
-    await teams.deliver()
-    [note] = teams.private_to(AGNES)
+    await chat.deliver()
+    [note] = chat.private_to(AGNES)
     assert "first response" in note.lower()
 
 
-async def test_a_thread_reply_without_a_mention_counts_too(teams: TeamsWorld) -> None:
+async def test_a_thread_reply_without_a_mention_counts_too(chat: ChatWorld) -> None:
     # With consent to read the channel, Teams delivers replies that do not mention the bot.
-    ticket = await teams.file(CARLA, INCIDENT)
+    ticket = await chat.file(CARLA, INCIDENT)
     assert ticket.thread is not None
 
-    await teams.send(AGNES, "On it", where="channel", thread=ticket.thread.thread, mention=False)
+    await chat.send(AGNES, "On it", where="channel", thread=ticket.thread.thread, mention=False)
 
-    assert (await teams.ticket(ticket.ref)).first_responded_at is not None
+    assert (await chat.ticket(ticket.ref)).first_responded_at is not None
 
 
-async def test_a_command_in_the_thread_is_carried_out(teams: TeamsWorld) -> None:
-    ticket = await teams.file(CARLA, INCIDENT)
+async def test_a_command_in_the_thread_is_carried_out(chat: ChatWorld) -> None:
+    ticket = await chat.file(CARLA, INCIDENT)
     assert ticket.thread is not None
 
-    await teams.send(AGNES, f"start {ticket.ref}", where="channel", thread=ticket.thread.thread)
+    await chat.send(AGNES, f"start {ticket.ref}", where="channel", thread=ticket.thread.thread)
 
-    assert (await teams.ticket(ticket.ref)).status is TicketStatus.IN_PROGRESS
+    assert (await chat.ticket(ticket.ref)).status is TicketStatus.IN_PROGRESS
 
 
-async def test_a_channel_message_not_for_the_bot_is_ignored(teams: TeamsWorld) -> None:
-    turn = await teams.send(CARLA, "lunch?", where="channel", mention=False)
+async def test_a_channel_message_not_for_the_bot_is_ignored(chat: ChatWorld) -> None:
+    turn = await chat.send(CARLA, "lunch?", where="channel", mention=False)
     assert turn.sent == []
-    await teams.deliver()
-    assert teams.notifier.deliveries == []
+    await chat.deliver()
+    assert chat.notifier.deliveries == []
 
 
 # -- questions ------------------------------------------------------------------------------
 
 
-async def test_questions_in_english_and_danish(teams: TeamsWorld) -> None:
-    ticket = await teams.file(CARLA, INCIDENT)
+async def test_questions_in_english_and_danish(chat: ChatWorld) -> None:
+    ticket = await chat.file(CARLA, INCIDENT)
 
-    english = texts((await teams.send(CARLA, f"when is {ticket.ref} due?")).cards[0])
-    danish = texts((await teams.send(CARLA, f"hvornår er {ticket.ref} due?")).cards[0])
-    mine = texts((await teams.send(CARLA, "my open tickets")).cards[0])
+    english = texts((await chat.send(CARLA, f"when is {ticket.ref} due?")).cards[0])
+    danish = texts((await chat.send(CARLA, f"hvornår er {ticket.ref} due?")).cards[0])
+    mine = texts((await chat.send(CARLA, "my open tickets")).cards[0])
 
     assert "Copenhagen time" in english and "dansk tid" in danish
     assert ticket.ref in mine
 
 
 async def test_a_question_in_the_channel_is_answered_in_the_askers_personal_chat(
-    teams: TeamsWorld,
+    chat: ChatWorld,
 ) -> None:
     # Answers are the asker's own (another customer's tickets never show in a shared place).
-    turn = await teams.send(CARLA, "is there hypercare?", where="channel")
+    turn = await chat.send(CARLA, "is there hypercare?", where="channel")
 
     assert turn.sent == []
-    await teams.deliver()
-    [answer] = teams.private_to(CARLA)
+    await chat.deliver()
+    [answer] = chat.private_to(CARLA)
     assert "ypercare" in answer
 
 
-async def test_every_command_of_the_menu_is_handled(teams: TeamsWorld) -> None:
+async def test_every_command_of_the_menu_is_handled(chat: ChatWorld) -> None:
     titles = [title for title, _ in COMMANDS]
     assert titles == ["ticket", "uptime", "help"]
     for title in titles:
-        card = (await teams.send(CARLA, title)).cards[0]
+        card = (await chat.send(CARLA, title)).cards[0]
         assert "I didn't catch that" not in texts(card), title
-    assert inputs((await teams.send(CARLA, "ticket")).cards[0])
+    assert inputs((await chat.send(CARLA, "ticket")).cards[0])
 
 
-async def test_typed_commands_work_in_the_personal_chat(teams: TeamsWorld) -> None:
-    ticket = await teams.file(CARLA, INCIDENT)
+async def test_typed_commands_work_in_the_personal_chat(chat: ChatWorld) -> None:
+    ticket = await chat.file(CARLA, INCIDENT)
 
-    await teams.send(AGNES, f"ack {ticket.ref}")
+    await chat.send(AGNES, f"ack {ticket.ref}")
 
-    assert (await teams.ticket(ticket.ref)).status is TicketStatus.ACKNOWLEDGED
+    assert (await chat.ticket(ticket.ref)).status is TicketStatus.ACKNOWLEDGED
 
 
-async def test_private_replies_queue_direct_messages_once_per_activity(teams: TeamsWorld) -> None:
-    activity = teams.activity(ERIK, "ticket", where="channel")
+async def test_private_replies_queue_direct_messages_once_per_activity(chat: ChatWorld) -> None:
+    activity = chat.activity(ERIK, "ticket", where="channel")
     for _ in range(2):  # Teams redelivers
         turn_activity = Activity().deserialize(activity)
         identity = Identity(PLATFORM, ERIK)
 
         async def logic(context: TurnContext, identity: Identity = identity) -> None:
             origin = Origin(binding=ChatBinding(PLATFORM, TENANT, CHANNEL))
-            await teams.conversation.on_activity(context, identity=identity, origin=origin)
+            await chat.conversation.on_activity(context, identity=identity, origin=origin)
 
-        await teams.adapter.run_pipeline(teams.adapter.create_turn_context(turn_activity), logic)
+        await chat.adapter.run_pipeline(chat.adapter.create_turn_context(turn_activity), logic)
 
-    async with teams.desk.store.unit() as uow:
-        queued = await uow.outbox.due(now=teams.clock.now(), limit=10, platforms=[PLATFORM])
+    async with chat.desk.store.unit() as uow:
+        queued = await uow.outbox.due(now=chat.clock.now(), limit=10, platforms=[PLATFORM])
     assert [m.target for m in queued] == [DirectMessage(platform=PLATFORM, user=ERIK, ref=None)]
