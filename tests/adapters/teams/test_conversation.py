@@ -8,6 +8,7 @@ announcement lands in the channel and becomes its thread, as it would through th
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,6 +21,7 @@ from botbuilder.schema import Activity
 from adapters.teams import PLATFORM
 from adapters.teams.cards import INTAKE_ACTION
 from adapters.teams.conversation import COMMANDS, TeamsConversation
+from adapters.teams.package import TEMPLATE, declared_commands
 from bot.app.callers import Origin
 from bot.app.desk import Desk
 from bot.app.outbox import drain
@@ -512,3 +514,8 @@ async def test_private_replies_queue_direct_messages_once_per_activity(chat: Cha
     async with chat.desk.store.unit() as uow:
         queued = await uow.outbox.due(now=chat.clock.now(), limit=10, platforms=[PLATFORM])
     assert [m.target for m in queued] == [DirectMessage(platform=PLATFORM, user=ERIK, ref=None)]
+
+
+def test_the_app_manifest_declares_every_command_the_conversation_handles() -> None:
+    template = json.loads(TEMPLATE.read_text())
+    assert set(declared_commands(template)) == {title for title, _ in COMMANDS}
