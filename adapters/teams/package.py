@@ -122,7 +122,13 @@ def _fill(node: Any, values: Mapping[str, str]) -> Any:
 
 def render_manifest(package: PackageSettings, *, template: Path = TEMPLATE) -> dict[str, Any]:
     """The manifest for `package`, checked; raises PackageError if Teams would refuse it."""
-    manifest: dict[str, Any] = _fill(json.loads(template.read_text("utf-8")), package.values())
+    try:
+        parsed = json.loads(template.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PackageError(f"cannot read the manifest template {template}: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise PackageError(f"the manifest template {template} is not a JSON object")
+    manifest: dict[str, Any] = _fill(parsed, package.values())
     problems = manifest_problems(manifest)
     if problems:
         raise PackageError(f"the manifest is not valid: {'; '.join(problems)}")

@@ -43,6 +43,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="X.Y.Z",
         help="the app's version; raise it for each upload of a changed app (default: supportbot's)",
     )
+    package.add_argument(
+        "--manifest",
+        metavar="FILE",
+        help="your copy of adapters/teams/app/manifest.json (e.g. with your own developer links)",
+    )
     package.add_argument("--force", action="store_true", help="replace FILE if it exists")
     package.set_defaults(handler=_package)
 
@@ -56,8 +61,17 @@ def _our_version() -> str:
         return "1.0.0"
 
 
+def _template(option: str | None, default: Path) -> Path:
+    if option is None:
+        return default
+    path = Path(option)
+    if not path.is_file():
+        raise CliError(f"--manifest {option}: no such file")
+    return path
+
+
 def _package(args: argparse.Namespace) -> int:
-    from adapters.teams.package import PackageError, build_zip, settings
+    from adapters.teams.package import TEMPLATE, PackageError, build_zip, settings
 
     try:
         package = settings(
@@ -65,7 +79,7 @@ def _package(args: argparse.Namespace) -> int:
             public_url=args.public_url or os.environ.get("PUBLIC_URL", ""),
             app_version=args.app_version or _our_version(),
         )
-        data = build_zip(package)
+        data = build_zip(package, template=_template(args.manifest, TEMPLATE))
     except PackageError as exc:
         raise CliError(str(exc)) from None
     out = Path(args.out)

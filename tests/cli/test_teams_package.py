@@ -115,3 +115,34 @@ def test_package_says_so_when_it_cannot_write(run, tmp_path) -> None:
     assert status == 2
     assert err.startswith("supportbot: error: cannot write missing/dir/app.zip: ")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_package_uses_an_edited_copy_of_the_template(run, tmp_path) -> None:
+    from adapters.teams.package import TEMPLATE
+
+    template = json.loads(TEMPLATE.read_text())
+    template["developer"]["privacyUrl"] = "https://vendor.example/privacy"
+    (tmp_path / "ours.json").write_text(json.dumps(template))
+    status, _, err = run("teams", "package", "--manifest", "ours.json")
+    assert (status, err) == (0, "")
+    manifest = manifest_in(tmp_path / "supportbot-teams.zip")
+    assert manifest["developer"]["privacyUrl"] == "https://vendor.example/privacy"
+    assert manifest["bots"][0]["botId"] == APP_ID
+
+
+@pytest.mark.parametrize(
+    ("content", "complaint"),
+    [
+        (None, "--manifest ours.json: no such file"),
+        ("{not json", "cannot read the manifest template ours.json: Expecting property name"),
+        ("[]", "the manifest template ours.json is not a JSON object"),
+    ],
+)
+def test_package_refuses_a_template_it_cannot_use(run, tmp_path, content, complaint) -> None:
+    if content is not None:
+        (tmp_path / "ours.json").write_text(content)
+    status, _, err = run("teams", "package", "--manifest", "ours.json")
+    assert status == 2
+    assert err.startswith(f"supportbot: error: {complaint}")
+    assert err.count("\n") == 1
+    assert not (tmp_path / "supportbot-teams.zip").exists()
