@@ -194,6 +194,10 @@ def manifest_problems(manifest: Mapping[str, Any]) -> list[str]:
             for command in listing.get("commands", []):
                 _text(problems, "a command title", command.get("title"), 128)
                 _text(problems, "a command description", command.get("description"), 4000)
+    rsc = (manifest.get("authorization") or {}).get("permissions", {}).get("resourceSpecific")
+    if rsc and (manifest.get("webApplicationInfo") or {}).get("id") != manifest.get("id"):
+        # Teams grants resource-specific consent to the Entra app named here.
+        problems.append("webApplicationInfo.id must be the app id when RSC permissions are asked")
     domains = manifest.get("validDomains", [])
     if any("://" in d or "/" in d or not d for d in domains):
         problems.append("validDomains hold host names, without scheme or path")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import struct
 import zipfile
 import zlib
@@ -95,6 +96,16 @@ def test_the_bot_is_the_app_id_in_every_scope(manifest: dict[str, Any]) -> None:
     assert manifest["validDomains"] == ["supportbot.example.com"]
 
 
+def test_the_bot_hears_thread_replies_in_channels_without_a_mention(
+    manifest: dict[str, Any],
+) -> None:
+    # Replies in a ticket card's thread are first responses; without this consent Teams sends
+    # a channel message to the bot only when it is @mentioned.
+    permissions = manifest["authorization"]["permissions"]["resourceSpecific"]
+    assert permissions == [{"name": "ChannelMessage.Read.Group", "type": "Application"}]
+    assert manifest["webApplicationInfo"]["id"] == APP_ID
+
+
 def test_the_commands_are_offered_in_every_scope(manifest: dict[str, Any]) -> None:
     assert declared_commands(manifest) == {
         "ticket": SCOPES,
@@ -135,13 +146,44 @@ def test_the_public_host_is_the_valid_domain_without_port_or_path() -> None:
     assert manifest["developer"]["websiteUrl"] == "https://Bot.Example.com:8443/teams"
 
 
-def test_a_template_teams_would_refuse_is_not_packaged(tmp_path) -> None:
-    template = json.loads(TEMPLATE.read_text())
+def _drop_web_application_info(template: dict[str, Any]) -> None:
+    del template["webApplicationInfo"]
+
+
+def _long_name_and_odd_colour(template: dict[str, Any]) -> None:
     template["name"]["short"] = "supportbot, the support desk of the vendor"
     template["accentColor"] = "navy"
+
+
+def _second_bot(template: dict[str, Any]) -> None:
+    template["bots"].append(dict(template["bots"][0]))
+
+
+def _eleven_commands(template: dict[str, Any]) -> None:
+    commands = template["bots"][0]["commandLists"][0]["commands"]
+    commands.extend({"title": f"c{i}", "description": "d"} for i in range(8))
+
+
+def _domain_with_scheme(template: dict[str, Any]) -> None:
+    template["validDomains"] = ["https://${{PUBLIC_HOST}}"]
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        (_long_name_and_odd_colour, "name.short is 42 characters long; at most 30; accentColor"),
+        (_drop_web_application_info, "webApplicationInfo.id must be the app id"),
+        (_second_bot, "exactly one bot"),
+        (_eleven_commands, "at most 10 commands"),
+        (_domain_with_scheme, "validDomains hold host names"),
+    ],
+)
+def test_a_template_teams_would_refuse_is_not_packaged(tmp_path, change, complaint) -> None:
+    template = json.loads(TEMPLATE.read_text())
+    change(template)
     broken = tmp_path / "manifest.json"
     broken.write_text(json.dumps(template))
-    with pytest.raises(PackageError, match="name.short is 42 characters long.*accentColor"):
+    with pytest.raises(PackageError, match=re.escape(complaint)):
         build_zip(package(), template=broken)
 
 
