@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from adapters.teams import icons
+from adapters.teams.conversation import COMMANDS
 from adapters.teams.package import (
     APP_DIR,
     TEMPLATE,
@@ -229,6 +230,12 @@ def test_the_outline_icon_is_32_square_white_on_transparent() -> None:
 def test_the_committed_icons_are_what_the_script_draws() -> None:
     assert (APP_DIR / "color.png").read_bytes() == icons.color_icon()
     assert (APP_DIR / "outline.png").read_bytes() == icons.outline_icon()
+
+
+def test_the_command_menu_is_the_conversations_command_list(manifest: dict[str, Any]) -> None:
+    [listing] = manifest["bots"][0]["commandLists"]
+    menu = [(c["title"], c["description"]) for c in listing["commands"]]
+    assert menu == list(COMMANDS)
 
 
 async def test_the_declared_questions_are_ones_the_bot_answers(manifest: dict[str, Any]) -> None:
