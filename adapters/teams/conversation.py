@@ -34,7 +34,7 @@ from bot.app.filing import file_ticket, may_file
 from bot.app.intake import SUMMARY, IntakeError, intake_form, validate_answers
 from bot.app.outbox import post_to_user
 from bot.app.replies import Reply
-from bot.domain.models import Identity
+from bot.domain.models import Identity, ThreadRef
 
 __all__ = ["COMMANDS", "TeamsConversation", "card_activity"]
 
@@ -113,7 +113,8 @@ class TeamsConversation:
         # In a channel the bot hears a message when mentioned (or, with consent to read the
         # channel, every message); elsewhere everything said is said to it.
         addressed = channel_of(activity) is None or mentions_bot(activity)
-        if thread is not None and not (addressed and parse_command(self.desk.policy, text)):
+        command = addressed and parse_command(self.desk.policy, text) is not None
+        if thread is not None and not command and await self._ticket_lives_in(thread):
             noted = await record_thread_reply(self.desk, author=identity, thread=thread)
             self.wake()  # the redrawn card waits in the outbox
             if noted is not None:
@@ -124,6 +125,11 @@ class TeamsConversation:
         reply = await respond(self.desk, speaker=identity, text=text, origin=origin)
         self.wake()  # an action's thread post and redrawn card wait in the outbox
         await self.tell(turn_context, identity, reply)
+
+    async def _ticket_lives_in(self, thread: ThreadRef) -> bool:
+        """Whether `thread` is a ticket's (its card's thread), not any other channel thread."""
+        async with self.desk.store.unit() as uow:
+            return await uow.tickets.by_thread(thread=thread) is not None
 
     # -- intake ----------------------------------------------------------------------------
 

@@ -519,3 +519,13 @@ async def test_private_replies_queue_direct_messages_once_per_activity(chat: Cha
 def test_the_app_manifest_declares_every_command_the_conversation_handles() -> None:
     template = json.loads(TEMPLATE.read_text())
     assert set(declared_commands(template)) == {title for title, _ in COMMANDS}
+
+
+async def test_a_question_in_another_thread_is_answered(chat: ChatWorld) -> None:
+    # Only a ticket's thread makes a message a reply to the ticket.
+    turn = await chat.send(CARLA, "is there hypercare?", where="channel", thread="1764000000000")
+
+    assert turn.sent == []  # answers are the asker's: their personal chat
+    await chat.deliver()
+    [answer] = chat.private_to(CARLA)
+    assert "ypercare" in answer
