@@ -165,6 +165,8 @@ def _input(question: Question, kept: str | None, conditional: bool) -> dict[str,
         }
         if kept and any(c.value == kept for c in question.choices):
             element["value"] = kept
+        if many:
+            element["placeholder"] = msg.CHOOSE  # a drop-down shows nothing chosen yet
     elif question.kind is QuestionKind.COUNT:
         element = {"type": "Input.Number", "min": 1}
         number = _number(kept)

@@ -65,6 +65,7 @@ UNSAFE_TEXT = (
     "picked up by copy and paste), so I did not take it. Please type it again."
 )
 NEW_QUESTION = "Please answer this one too: it applies to your answers above."
+CHOOSE = "Choose one"
 FIX_ANSWERS = "Nothing was filed yet: please correct the answers marked below and submit again."
 
 

@@ -76,6 +76,9 @@ def test_the_intake_card_is_version_1_5_and_teams_checks_the_required_answers() 
             {"title": c.label, "value": c.value} for c in question.choices
         ]
         assert fields[key]["isMultiSelect"] is False
+    assert fields["category"]["style"] == "compact"  # many choices: a drop-down
+    assert fields["category"]["placeholder"] == msg.CHOOSE
+    assert fields["affected"]["style"] == "expanded"  # a few: radio buttons
     assert fields["summary"]["maxLength"] == FORM.question("summary").max_length
     assert fields["description"]["isMultiline"] is True
     assert card["actions"] == [
