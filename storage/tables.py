@@ -242,6 +242,9 @@ class OutboxBase(SQLModel):
     lease_owner: str | None = None
     lease_expires_at: datetime | None = _instant(nullable=True)
     parked_at: datetime | None = _instant(nullable=True)
+    # How many times it was claimed for sending: after the first, an earlier attempt may have
+    # posted it, so the sender looks it up in the chat first.
+    claims: int = 0
 
 
 class OutboxRow(OutboxBase, table=True):

@@ -409,7 +409,9 @@ class _Outbox:
         require_aware(at, "at")
         if any(m.dedupe_key == dedupe_key for m in self.s.outbox.values()):
             return False
-        message = OutboxMessage(self.s.new_id(), target, copy.deepcopy(content), dedupe_key, 0, at)
+        message = OutboxMessage(
+            self.s.new_id(), target, copy.deepcopy(content), dedupe_key, 0, at, created_at=at
+        )
         self.s.outbox[message.id] = message
         return True
 
@@ -439,7 +441,12 @@ class _Outbox:
         m = self.s.outbox.get(message_id)
         if m is None or not self._claimable(m, require_aware(now, "now")):
             return None
-        claimed = replace(m, lease_owner=owner, lease_expires_at=require_aware(until, "until"))
+        claimed = replace(
+            m,
+            lease_owner=owner,
+            lease_expires_at=require_aware(until, "until"),
+            claims=m.claims + 1,
+        )
         self.s.outbox[message_id] = claimed
         return claimed
 

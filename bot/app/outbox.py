@@ -12,7 +12,16 @@ passed. No other instance takes a leased message; the lease ends when the messag
 sent, failed or parked, or is released; after a crash it expires and the message goes out
 again. A message that cannot be delivered as addressed (UndeliverableError: no support
 channel, a channel the bot was removed from) is parked after the policy's number of attempts,
-for an operator to see (`supportbot outbox parked`, /healthz) instead of being retried for ever.
+for an operator to see (`supportbot outbox parked`, /healthz) instead of being retried for ever;
+one whose failures may pass is parked too once it has also been failing for the policy's
+`give_up_after_hours`.
+
+Exactly once: every claim is counted. A message claimed before but not sent is in doubt: its
+earlier sender may have posted it and died before marking it sent (its lease ran out), or the
+chat failed in a way that may have taken the post (a timeout, a 5xx). Before posting it again
+the sender asks the chat whether a post carrying its dedupe key is there (Slack: the key in
+message metadata, looked up in the channel, thread or DM); if so it is marked sent where it
+landed, as if just posted. Edits redraw a message in place, so they are never looked up.
 
 An `Edit` target redraws a message posted earlier, named by its dedupe key; it
 waits until that message is posted, and lands where its `mark_sent` result says it did.
@@ -29,6 +38,7 @@ import os
 import socket
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.app.desk import Desk
 from bot.app.ports import Notifier, UnitOfWork
@@ -268,11 +278,14 @@ async def _send(desk: Desk, notifier: Notifier, message: OutboxMessage, owner: s
                     message_id=message.id, at=desk.now(), result={"superseded": True}
                 )
             return False
+        found = False
         if isinstance(target, Edit):
             await notifier.edit(destination=destination, content=message.content)
             landed = ThreadRef(target.platform, destination.conversation, destination.thread or "")
         else:
-            landed = await notifier.deliver(
+            earlier = await _find_earlier(notifier, message, destination)
+            found = earlier is not None
+            landed = earlier or await notifier.deliver(
                 destination=destination, content=message.content, key=message.dedupe_key
             )
     except UndeliverableError as exc:
@@ -283,11 +296,10 @@ async def _send(desk: Desk, notifier: Notifier, message: OutboxMessage, owner: s
         return False
     now = desk.now()
     async with desk.store.unit() as uow:
-        await uow.outbox.mark_sent(
-            message_id=message.id,
-            at=now,
-            result={"conversation": landed.conversation, "thread": landed.thread},
-        )
+        result: dict[str, Any] = {"conversation": landed.conversation, "thread": landed.thread}
+        if found:
+            result["found"] = True  # an earlier attempt had posted it
+        await uow.outbox.mark_sent(message_id=message.id, at=now, result=result)
         if isinstance(target, Edit):
             await _note_edit_shown(uow, target)
         if isinstance(target, CustomerChannel):
@@ -305,16 +317,44 @@ async def _send(desk: Desk, notifier: Notifier, message: OutboxMessage, owner: s
     return True
 
 
+async def _find_earlier(
+    notifier: Notifier, message: OutboxMessage, destination: Destination
+) -> ThreadRef | None:
+    """Where an earlier attempt posted `message`, if it is in doubt and the chat finds it."""
+    if not message.in_doubt:
+        return None
+    landed = await notifier.find(destination=destination, key=message.dedupe_key)
+    if landed is not None:
+        log.info(
+            "outbox message %s (%s) was posted by an earlier attempt; not posting it again",
+            message.id,
+            message.dedupe_key,
+        )
+    return landed
+
+
+def _gives_up(desk: Desk, message: OutboxMessage, attempts: int, *, permanent: bool) -> bool:
+    """Whether a failed message is parked now: an undeliverable one after the policy's
+    attempts; one whose failures may pass only once it has also failed for the policy's
+    `give_up_after_hours` since it was queued (an outage of a few hours is waited out)."""
+    if attempts < desk.policy.outbox_park_after_attempts:
+        return False
+    if permanent:
+        return True
+    queued = message.created_at or message.next_attempt_at
+    return desk.now() - queued >= timedelta(hours=desk.policy.outbox_give_up_after_hours)
+
+
 async def _failed(
     desk: Desk, message: OutboxMessage, owner: str, exc: Exception, *, permanent: bool
 ) -> None:
-    """Record a failed attempt: parked once an undeliverable message used up its attempts,
-    else due again after the backoff. The error is kept on the message."""
+    """Record a failed attempt: parked once the message used up its attempts (see
+    `_gives_up`), else due again after the backoff. The error is kept on the message."""
     now = desk.now()
     error = f"{type(exc).__name__}: {exc}"
     attempts = message.attempts + 1
     async with desk.store.unit() as uow:
-        if permanent and attempts >= desk.policy.outbox_park_after_attempts:
+        if _gives_up(desk, message, attempts, permanent=permanent):
             await uow.outbox.park(message_id=message.id, owner=owner, error=error, at=now)
             log.warning(
                 "outbox message %s parked after %d attempts (%s)", message.id, attempts, error

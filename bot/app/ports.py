@@ -292,8 +292,8 @@ class OutboxRepository(Protocol):
     async def claim(
         self, *, message_id: int, owner: str, now: datetime, until: datetime
     ) -> OutboxMessage | None:
-        """Lease a due message to `owner` until `until`, atomically: None if it was sent,
-        parked or leased (and the lease not expired at `now`) meanwhile."""
+        """Lease a due message to `owner` until `until` and count the claim, atomically: None
+        if it was sent, parked or leased (and the lease not expired at `now`) meanwhile."""
         ...
 
     async def release(self, *, message_id: int, owner: str) -> None:

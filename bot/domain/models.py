@@ -286,6 +286,7 @@ class OutboxMessage:
 
     While one bot instance sends it, it is leased to that instance (`lease_owner`) until
     `lease_expires_at`; a message that cannot be delivered as addressed is `parked_at`.
+    `claims` counts the times it was claimed for sending (the current claim included).
     """
 
     id: int
@@ -300,6 +301,15 @@ class OutboxMessage:
     lease_owner: str | None = None
     lease_expires_at: datetime | None = None
     parked_at: datetime | None = None
+    claims: int = 0
+    created_at: datetime | None = None  # when it was queued (None: not known)
+
+    @property
+    def in_doubt(self) -> bool:
+        """Claimed before without being sent: an earlier attempt may have posted it (its
+        sender died or hung past its lease, or the chat failed in a way that may have
+        taken the post), so the chat is asked before it is posted again."""
+        return self.sent_at is None and self.claims > 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ PACKAGED = Path(__file__).with_name("policy.toml")
 # more than a hundred times before an operator hears of it.
 MAX_RETRY_MINUTES = 24 * 60
 MAX_PARK_AFTER = 100
+MAX_GIVE_UP_HOURS = 7 * 24  # a post failing for a week is stale: an operator decides
 
 
 class PolicyError(ValueError):
@@ -137,6 +138,7 @@ class Policy:
     outbox_first_retry_seconds: int
     outbox_max_retry_minutes: int
     outbox_park_after_attempts: int
+    outbox_give_up_after_hours: int
     second_level_scope: tuple[ScopeItem, ...]
     consultancy_services: tuple[ScopeItem, ...]
 
@@ -395,6 +397,7 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
             f"must be at least first_retry_seconds and at most {MAX_RETRY_MINUTES}, "
             f"got {max_retry}",
         )
+    give_up = r.count(outbox, "give_up_after_hours", "outbox.", MAX_GIVE_UP_HOURS, "hours")
     if not 0 < park_after <= MAX_PARK_AFTER:
         raise r.fail(
             "outbox.park_after_attempts",
@@ -439,6 +442,7 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
         outbox_first_retry_seconds=first_retry,
         outbox_max_retry_minutes=max_retry,
         outbox_park_after_attempts=park_after,
+        outbox_give_up_after_hours=give_up,
         second_level_scope=scope,
         consultancy_services=consultancy,
     )

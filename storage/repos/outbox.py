@@ -67,6 +67,8 @@ def _message(row: OutboxRow) -> OutboxMessage:
         lease_owner=row.lease_owner,
         lease_expires_at=row.lease_expires_at,
         parked_at=row.parked_at,
+        claims=row.claims,
+        created_at=row.created_at,
     )
 
 
@@ -125,8 +127,8 @@ class SqlOutboxRepository:
     async def claim(
         self, *, message_id: int, owner: str, now: datetime, until: datetime
     ) -> OutboxMessage | None:
-        """Lease a due message to `owner` until `until`, atomically: None if it was sent,
-        parked or leased (and the lease not expired at `now`) meanwhile."""
+        """Lease a due message to `owner` until `until` and count the claim, atomically: None
+        if it was sent, parked or leased (and the lease not expired at `now`) meanwhile."""
         require_aware(now, "now")
         # One conditional UPDATE: on PostgreSQL a concurrent claim of the same row waits for
         # this one and then finds the lease taken; SQLite has one writer at a time.
@@ -139,7 +141,11 @@ class SqlOutboxRepository:
                 col(OutboxRow.next_attempt_at) <= now,
                 _lease_free(now),
             )
-            .values(lease_owner=owner, lease_expires_at=require_aware(until, "until"))
+            .values(
+                lease_owner=owner,
+                lease_expires_at=require_aware(until, "until"),
+                claims=col(OutboxRow.claims) + 1,
+            )
             .returning(col(OutboxRow.id))
             .execution_options(synchronize_session=False)
         )

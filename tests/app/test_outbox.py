@@ -175,19 +175,6 @@ async def test_a_chat_refusing_a_post_for_good_parks_it_and_its_thread_posts(wor
     assert console.deliveries == [] and console.edits == []
 
 
-async def test_transient_failures_are_never_parked(world: World) -> None:
-    await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
-    console = RecordingNotifier(CONSOLE)
-    console.fail = 20
-    for _ in range(20):
-        assert await drain(world.desk, {CONSOLE: console}) == 0
-        world.clock.advance(hours=1)
-    message = await _message(world, ANNOUNCEMENT)
-    assert message.attempts == 20 and message.parked_at is None
-    assert message.next_attempt_at <= world.clock.now()
-    assert await drain(world.desk, {CONSOLE: console}) == 1
-
-
 async def test_parked_messages_go_out_after_an_operator_retries_them(world: World) -> None:
     await file_ticket(world.desk, reporter=CARLA, answers=valid(INCIDENT))
     console = RecordingNotifier(CONSOLE)

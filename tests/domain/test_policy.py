@@ -45,6 +45,7 @@ def test_packaged_policy_holds_the_agreements_numbers() -> None:
     assert policy.outbox_first_retry_seconds == 30
     assert policy.outbox_max_retry_minutes == 60
     assert policy.outbox_park_after_attempts == 5
+    assert policy.outbox_give_up_after_hours == 24
     assert len(policy.second_level_scope) == 5
     assert len(policy.consultancy_services) == 8
     assert policy.is_consultancy("license_management")
@@ -160,6 +161,8 @@ _DELETE = object()
         ("outbox.max_retry_minutes", 1441, "outbox.max_retry_minutes", "at most 1440"),
         ("outbox.park_after_attempts", 0, "outbox.park_after_attempts", "between 1 and 100"),
         ("outbox.park_after_attempts", 1.5, "outbox.park_after_attempts", "must be int"),
+        ("outbox.give_up_after_hours", 0, "outbox.give_up_after_hours", "must be positive"),
+        ("outbox.give_up_after_hours", 169, "outbox.give_up_after_hours", "at most 168 hours"),
         ("hypercare.minimum_weeks", 53, "hypercare.minimum_weeks", "at most 52 weeks, got 53"),
         (
             "priorities.0.first_response_hours",
