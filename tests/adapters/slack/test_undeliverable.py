@@ -1,4 +1,6 @@
-"""Posts Slack refuses for good are parked and counted; posts that may go through later are not.
+"""Posts Slack refuses for good are parked and counted; posts that may go through later are
+retried through an outage and parked only when Slack keeps failing for a day. A retry of a post
+Slack may have taken looks for it first (its key in message metadata).
 
 Also how long a post may take: the outbox leases a message for longer than that.
 """
@@ -11,7 +13,13 @@ import pytest
 
 from adapters.slack.client import JITTER, MAX_RETRY_AFTER
 from bot.app.outbox import LEASE_MARGIN
-from tests.adapters.slack.conftest import CARLA, INCIDENT, SlackWorld, slack_runtime
+from tests.adapters.slack.conftest import (
+    ACME_CHANNEL,
+    CARLA,
+    INCIDENT,
+    SlackWorld,
+    slack_runtime,
+)
 
 
 async def _announcement_attempts(slack: SlackWorld) -> tuple[int, bool]:
@@ -72,6 +80,61 @@ async def test_slack_failing_for_a_while_is_retried_for_as_long_as_it_lasts(
     assert (await _health(slack))["parked"] == 0
     [ticket] = await slack.tickets()
     assert ticket.thread is not None  # the attempt after the outage went out
+
+
+async def test_a_retry_after_a_5xx_finds_the_post_slack_took_and_does_not_repeat_it(
+    slack: SlackWorld,
+) -> None:
+    # Slack posted the message but answered 500 (every try of the client's, too).
+    slack.fake.fail_next("chat.postMessage", status=500, times=4)
+    view = await slack.open_modal(CARLA)
+    await slack.submit(view, INCIDENT, CARLA)
+    await slack.fake.wait_for("chat.postMessage", 4)
+    await slack.server.pump.next_round()
+    key = "announce:SUP-1001:slack"
+    taken = {
+        "type": "message",
+        "ts": "1700000000.999999",
+        "text": "SUP-1001",
+        "metadata": {"event_type": "supportbot_post", "event_payload": {"key": key}},
+    }
+    slack.fake.messages.setdefault(ACME_CHANNEL, []).append(taken)
+
+    slack.clock.advance(hours=1)
+    await slack.server.pump.next_round()
+
+    assert len(slack.fake.of("chat.postMessage")) == 4  # not posted again
+    assert len(slack.fake.of("conversations.history")) == 1
+    [ticket] = await slack.tickets()
+    assert ticket.thread is not None and ticket.thread.thread == "1700000000.999999"
+
+
+async def test_slack_failing_for_ever_parks_the_post_after_a_day_and_counts_it(
+    slack: SlackWorld,
+) -> None:
+    slack.fake.fail_next("chat.postMessage", status=500, times=1_000_000)
+    view = await slack.open_modal(CARLA)
+    await slack.submit(view, INCIDENT, CARLA)
+    await slack.fake.wait_for("chat.postMessage", 4)
+    await slack.server.pump.next_round()
+    give_up = timedelta(hours=slack.desk.policy.outbox_give_up_after_hours)
+    queued = slack.clock.now()
+
+    hours = 0
+    while not (await _announcement_attempts(slack))[1]:
+        assert hours <= 30, "never parked"
+        slack.clock.advance(hours=1)  # past any backoff (at most an hour)
+        hours += 1
+        await slack.server.pump.next_round()
+
+    attempts, _ = await _announcement_attempts(slack)
+    assert attempts == hours + 1  # retried every hour through the outage
+    assert slack.clock.now() - queued == give_up  # and parked once it had failed for a day
+    assert (await _health(slack))["parked"] == 1
+    calls = len(slack.fake.of("chat.postMessage"))
+    slack.clock.advance(days=7)
+    await slack.server.pump.next_round()
+    assert len(slack.fake.of("chat.postMessage")) == calls  # not retried for ever
 
 
 async def test_a_long_retry_after_is_waited_only_so_long(slack: SlackWorld) -> None:
