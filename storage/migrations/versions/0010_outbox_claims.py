@@ -20,13 +20,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Add claims: a message already attempted, or leased now, counts as claimed once."""
-    op.add_column(
-        "outbox", sa.Column("claims", sa.Integer(), nullable=False, server_default="0")
-    )
+    op.add_column("outbox", sa.Column("claims", sa.Integer(), nullable=False, server_default="0"))
     # Rows from before: an attempt or a live lease means it may have been posted.
-    op.execute(
-        "UPDATE outbox SET claims = 1 WHERE attempts > 0 OR lease_owner IS NOT NULL"
-    )
+    op.execute("UPDATE outbox SET claims = 1 WHERE attempts > 0 OR lease_owner IS NOT NULL")
 
 
 def downgrade() -> None:

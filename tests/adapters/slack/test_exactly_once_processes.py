@@ -176,9 +176,7 @@ async def test_killed_between_send_and_mark_then_restarted_posts_once(
     assert redraw.args["ts"] == posted["ts"]
 
 
-@pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL"), reason="two instances need PostgreSQL"
-)
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="two instances need PostgreSQL")
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 async def test_two_instances_draining_one_database_post_each_key_once(
     database: Database, store: SqlStore, fake_slack: FakeSlack
