@@ -5,6 +5,8 @@
   bot finds the post by the dedupe key in its metadata, records its thread, and posts nothing
   twice; the thread post queued meanwhile lands in that thread.
 - Two processes draining one PostgreSQL database full of queued posts: each key posted once.
+- Two SLA ticks run at once in two processes on one PostgreSQL database, then drained: each
+  ticket's countdown posted once.
 
 Every wait is for a condition with a deadline: the fake Slack's record of calls, or the
 database polled until it says the work is done.
@@ -48,6 +50,20 @@ ANNOUNCEMENT = "announce:SUP-1001:slack"
 # Past the announcement's lease: Slack's longest send (7 min 0.6 s) plus the margin (1 min).
 AFTER_THE_LEASE = MONDAY_9 + timedelta(minutes=10)
 QUEUED = 200  # posts queued for the two instances
+TICKETS = 30  # tickets whose countdowns two SLA ticks race for
+# One SLA tick in a process of its own, as of SUPPORTBOT_NOW; prints how many posts it queued.
+# (`supportbot jobs run sla` once the scheduler's command exists.)
+SLA_TICK = """
+import asyncio
+from bot.cli.compose import open_desk
+from bot.jobs import sla
+
+async def tick():
+    async with open_desk() as wired:
+        print(await sla.run(wired.desk), flush=True)
+
+asyncio.run(tick())
+"""
 
 
 @pytest.fixture(params=BACKENDS)
@@ -212,3 +228,58 @@ async def test_two_instances_draining_one_database_post_each_key_once(
     assert len(fake_slack.of("chat.postMessage")) == QUEUED
     senders = Counter(c.token for c in fake_slack.of("chat.postMessage"))
     assert set(senders) == {"xoxb-test", "xoxb-second"}, senders  # both did send
+
+
+async def _sla_tick(database: Database, now: str) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env.update(DATABASE_URL=database.env_url, SUPPORTBOT_NOW=now)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        SLA_TICK,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def _drain_with_serve(
+    database: Database, store: SqlStore, fake: FakeSlack, *, now: str, posts: int
+) -> None:
+    """Serve until Slack saw `posts` posts in all and nothing is left to send."""
+    process = await _serve(database, fake, now=now)
+    try:
+        await fake.wait_for("chat.postMessage", posts, timeout=DEADLINE)
+        async with asyncio.timeout(DEADLINE):
+            while not await _all_sent(store):
+                await asyncio.sleep(POLL)
+    finally:
+        await _stop(process)
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="two tickers need PostgreSQL")
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+async def test_two_sla_ticks_at_once_post_each_countdown_once(
+    database: Database, store: SqlStore, fake_slack: FakeSlack
+) -> None:
+    desk = _desk(store)
+    for _ in range(TICKETS):
+        await file_ticket(desk, reporter=Identity(PLATFORM, CARLA), answers=valid(INCIDENT))
+    await _drain_with_serve(
+        database, store, fake_slack, now=MONDAY_9.isoformat(), posts=TICKETS
+    )  # the announcements: the countdowns' threads
+
+    later = (MONDAY_9 + timedelta(hours=5)).isoformat()  # past half of 8 h
+    ticks = await asyncio.gather(*(_sla_tick(database, later) for _ in range(2)))
+    outputs = [await asyncio.wait_for(t.communicate(), DEADLINE) for t in ticks]
+    assert [t.returncode for t in ticks] == [0, 0], [err.decode() for _, err in outputs]
+    queued = sum(int(out.decode().split()[-1]) for out, _ in outputs)
+    assert queued == TICKETS  # each ticket's milestone queued by one tick or the other
+    await _drain_with_serve(database, store, fake_slack, now=later, posts=2 * TICKETS)
+
+    keys = _posted_keys(fake_slack)
+    countdowns = {k: n for k, n in keys.items() if k.startswith("countdown:")}
+    assert len(countdowns) == TICKETS and set(countdowns.values()) == {1}, countdowns
+    assert set(keys.values()) == {1}
+    threads = Counter(c.args.get("thread_ts") for c in fake_slack.of("chat.postMessage"))
+    assert threads[None] == TICKETS and len(threads) == TICKETS + 1  # one post in each thread
