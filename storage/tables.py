@@ -19,6 +19,7 @@ __all__ = [
     "OutboxRow",
     "ProcessedEventRow",
     "ProbedServiceRow",
+    "ServiceWindowRevisionRow",
     "ServiceWindowRow",
     "TicketCounterRow",
     "TicketEventRow",
@@ -304,6 +305,8 @@ class ServiceWindowBase(SQLModel):
     end: datetime = _instant()
     reason: str = Field(sa_type=sa.Text)
     state: str = "planned"
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    revised_at: datetime | None = _instant(nullable=True)
 
 
 class ServiceWindowRow(ServiceWindowBase, table=True):
@@ -311,6 +314,26 @@ class ServiceWindowRow(ServiceWindowBase, table=True):
     __table_args__ = (sa.Index("ix_service_windows_start", "start"),)
 
     id: int | None = Field(default=None, primary_key=True)
+
+
+class ServiceWindowRevisionBase(SQLModel):
+    revision: int
+    at: datetime = _instant()
+    actor: str
+    action: str
+    start: datetime = _instant()
+    end: datetime = _instant()
+    service: str | None = None
+    reason: str = Field(sa_type=sa.Text)
+    note: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class ServiceWindowRevisionRow(ServiceWindowRevisionBase, table=True):
+    __tablename__ = "service_window_revisions"
+    __table_args__ = (sa.UniqueConstraint("window_id", "revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    window_id: int = Field(foreign_key="service_windows.id")
 
 
 class HypercareBase(SQLModel):

@@ -32,12 +32,14 @@ from bot.domain.models import (
     NewTicket,
     OutboxMessage,
     Role,
+    ServiceWindow,
     Target,
     ThreadRef,
     Ticket,
     TicketEvent,
     TicketStatus,
     TimeEntry,
+    WindowRevision,
     require_aware,
 )
 from bot.domain.text import name_key
@@ -65,6 +67,8 @@ class _State:
     countdown_at: dict[int, datetime | None] = field(default_factory=dict)
     countdown_done: dict[int, tuple[str, ...]] = field(default_factory=dict)
     edit_seq: dict[int, int] = field(default_factory=dict)
+    windows: dict[int, ServiceWindow] = field(default_factory=dict)
+    window_revisions: list[WindowRevision] = field(default_factory=list)
     last_number: int = 1000
     next_id: int = 1
 
@@ -239,6 +243,97 @@ class _Hypercare:
         for key in mine:
             del self.s.hypercare[key]
         return len(mine)
+
+
+class _Windows:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    async def add(
+        self,
+        *,
+        service: str | None,
+        start: datetime,
+        end: datetime,
+        reason: str,
+        state: str = "planned",
+        at: datetime | None = None,
+        actor: str = "",
+    ) -> ServiceWindow:
+        if require_aware(end) <= require_aware(start):
+            raise ValueError("a service window must end after it starts")
+        window = ServiceWindow(
+            self.s.new_id(), service, start, end, reason, state, 1,
+            None if at is None else require_aware(at),
+        )  # fmt: skip
+        self.s.windows[window.id] = window
+        if at is not None:
+            self._record(window, at=at, actor=actor, action="added", note=None)
+        return window
+
+    def _record(
+        self, w: ServiceWindow, *, at: datetime, actor: str, action: str, note: str | None
+    ) -> None:
+        self.s.window_revisions.append(
+            WindowRevision(
+                w.id, w.revision, at, actor, action, w.start, w.end, w.service, w.reason, note
+            )
+        )
+
+    async def get(self, *, window_id: int, lock: bool = False) -> ServiceWindow | None:
+        return self.s.windows.get(window_id)
+
+    async def revise(
+        self,
+        *,
+        window_id: int,
+        at: datetime,
+        actor: str,
+        action: str,
+        note: str | None = None,
+        **changes: Any,
+    ) -> ServiceWindow:
+        if window_id not in self.s.windows:
+            raise NotFoundError(f"no service window {window_id}")
+        unknown = set(changes) - {"service", "start", "end", "reason", "state"}
+        if unknown:
+            raise ValueError(f"unknown service window field: {sorted(unknown)[0]}")
+        old = self.s.windows[window_id]
+        new = replace(old, **changes, revision=old.revision + 1, revised_at=require_aware(at))
+        if new.end <= new.start:
+            raise ValueError("a service window must end after it starts")
+        self.s.windows[window_id] = new
+        self._record(new, at=at, actor=actor, action=action, note=note)
+        return new
+
+    async def revisions(self, *, window_id: int) -> list[WindowRevision]:
+        return [r for r in self.s.window_revisions if r.window_id == window_id]
+
+    async def on_the_clock(
+        self, *, now: datetime, lead: timedelta, after_end: timedelta
+    ) -> list[ServiceWindow]:
+        found = [
+            w
+            for w in self.s.windows.values()
+            if not w.cancelled and w.start <= now + lead and w.end > now - after_end
+        ]
+        return sorted(found, key=lambda w: (w.start, w.id))
+
+    async def list(
+        self,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        states: Sequence[str] | None = None,
+    ) -> list[ServiceWindow]:
+        found = [
+            w
+            for w in self.s.windows.values()
+            if (end is None or w.start < end)
+            and (start is None or w.end > start)
+            and (states is None or w.state in states)
+        ]
+        return sorted(found, key=lambda w: (w.start, w.id))
 
 
 class _Tickets:
@@ -559,6 +654,7 @@ class _Unit:
     outbox: _Outbox
     inbox: _Inbox
     hypercare: _Hypercare
+    windows: _Windows
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -573,6 +669,7 @@ class _Unit:
         self.outbox = _Outbox(self._state)
         self.inbox = _Inbox(self._state)
         self.hypercare = _Hypercare(self._state)
+        self.windows = _Windows(self._state)
         return self
 
     async def __aexit__(

@@ -7,6 +7,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TextIO
 
 from adapters.console import PLATFORM
@@ -65,6 +66,9 @@ async def run_console(
     or as the registered contact `as_user`; ConsoleRefusal, before anything is shown, if the
     database is not the demo's or has no such contact or persona.
     """
+    if PLATFORM not in desk.implicit_platforms:
+        # The console shows every customer's channel: notices to all customers appear here.
+        desk = replace(desk, implicit_platforms=(*desk.implicit_platforms, PLATFORM))
     seated = await cast(desk.store, desk.policy, desk.now(), demo=demo, as_user=as_user)
     if as_user is None and role not in seated.personas:
         raise ConsoleRefusal(

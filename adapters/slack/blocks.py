@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from bot.app.forms import Form, Question, QuestionKind
-from bot.app.replies import Button, ButtonStyle, Reply
+from bot.app.replies import Button, ButtonStyle, Field, Reply
 
 __all__ = [
     "ELLIPSIS",
     "VALUE_ACTION",
+    "DATE_TOKEN_FORMAT",
     "answers_from_state",
+    "date_token",
     "escape",
     "fit",
     "form_view",
@@ -95,6 +98,29 @@ def _button(button: Button) -> dict[str, Any]:
     return element
 
 
+# Slack's date token: the reader's own date and time, e.g. "Dec 1st, 2026 at 8:00 PM".
+DATE_TOKEN_FORMAT = "{date_short_pretty} {time}"
+
+
+def date_token(at: datetime, fallback: str) -> str:
+    """`<!date^EPOCH^FORMAT|fallback>`: Slack shows each reader `at` in their own time zone,
+    and `fallback` (escaped; no `|` or `>` can end the token early) where it cannot."""
+    epoch = int(at.timestamp())
+    shown = fit(fallback.replace("|", "/"), FIELD_MAX // 2)
+    return f"<!date^{epoch}^{DATE_TOKEN_FORMAT}|{shown}>"
+
+
+def _field(field: Field) -> dict[str, Any]:
+    """A field as plain text, or (with an instant) as mrkdwn adding the reader's own time."""
+    plain = f"{field.label}: {field.value}"
+    if field.at is None:
+        return _plain(plain, FIELD_MAX)
+    token = date_token(field.at, field.value)
+    # Everything but the token is escaped text; cut the text, never the token.
+    room = max(1, FIELD_MAX - len(token) - len("\nYour time: "))
+    return {"type": "mrkdwn", "text": f"{fit(plain, room)}\nYour time: {token}"}
+
+
 def reply_blocks(reply: Reply, *, max_blocks: int = MESSAGE_BLOCKS_MAX) -> list[dict[str, Any]]:
     """The blocks of a reply: header, text, fields, buttons, footer (in that order)."""
     blocks: list[dict[str, Any]] = []
@@ -112,7 +138,7 @@ def reply_blocks(reply: Reply, *, max_blocks: int = MESSAGE_BLOCKS_MAX) -> list[
         blocks.append(
             {
                 "type": "section",
-                "fields": [_plain(f"{f.label}: {f.value}", FIELD_MAX) for f in chunk],
+                "fields": [_field(f) for f in chunk],
             }
         )
     footer = (

@@ -14,6 +14,7 @@ from bot.app.desk import Desk
 from bot.app.messages import tickets as msg
 from bot.app.questions import answer
 from bot.app.replies import Reply
+from bot.app.window_commands import window_command
 from bot.domain.models import Identity
 from bot.domain.text import UnsafeTextError, clean
 
@@ -31,6 +32,9 @@ async def respond(
         stripped = clean(text).strip()
     except UnsafeTextError:
         return msg.unsafe_text()
+    windowed = await window_command(desk, speaker=speaker, text=stripped)
+    if windowed is not None:
+        return windowed
     command = parse_command(desk.policy, stripped)
     if command is None:
         return await answer(desk, asker=speaker, text=stripped, origin=origin)

@@ -23,6 +23,9 @@ class Desk:
     policy: Policy
     calendar: BusinessCalendar
     monitoring: Monitoring = field(default_factory=NoMonitoring)
+    # Chats that show every customer's support channel without a binding (the console):
+    # notices to all customers go there too while such a chat runs in this process.
+    implicit_platforms: tuple[str, ...] = ()
 
     @classmethod
     def create(

@@ -18,12 +18,14 @@ from bot.domain.models import (
     NewTicket,
     OutboxMessage,
     Role,
+    ServiceWindow,
     Target,
     ThreadRef,
     Ticket,
     TicketEvent,
     TicketStatus,
     TimeEntry,
+    WindowRevision,
 )
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "Store",
     "TicketRepository",
     "UnitOfWork",
+    "WindowRepository",
 ]
 
 
@@ -340,6 +343,63 @@ class OutboxRepository(Protocol):
         ...
 
 
+class WindowRepository(Protocol):
+    """Extraordinary service windows; every change is a new revision of the same window."""
+
+    async def add(
+        self,
+        *,
+        service: str | None,
+        start: datetime,
+        end: datetime,
+        reason: str,
+        state: str = "planned",
+        at: datetime | None = None,
+        actor: str = "",
+    ) -> ServiceWindow:
+        """Store a window (`service` None: all services); with `at`, announced then by `actor`
+        (revision 1 recorded)."""
+        ...
+
+    async def get(self, *, window_id: int, lock: bool = False) -> ServiceWindow | None:
+        """One window by id; `lock=True` before deciding on a change."""
+        ...
+
+    async def revise(
+        self,
+        *,
+        window_id: int,
+        at: datetime,
+        actor: str,
+        action: str,
+        note: str | None = None,
+        **changes: Any,
+    ) -> ServiceWindow:
+        """Apply changes (service, start, end, reason, state) as the next revision, recorded."""
+        ...
+
+    async def revisions(self, *, window_id: int) -> list[WindowRevision]:
+        """A window's revisions, oldest first."""
+        ...
+
+    async def on_the_clock(
+        self, *, now: datetime, lead: timedelta, after_end: timedelta
+    ) -> list[ServiceWindow]:
+        """Windows not cancelled starting within `lead` of `now`, ended at most `after_end`
+        before it, earliest first."""
+        ...
+
+    async def list(
+        self,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        states: Sequence[str] | None = None,
+    ) -> list[ServiceWindow]:
+        """Windows overlapping [start, end) (None: unbounded), optionally in `states`."""
+        ...
+
+
 class InboxRepository(Protocol):
     """Incoming chat events already taken on, so a redelivered one is handled only once."""
 
@@ -377,6 +437,9 @@ class UnitOfWork(Protocol):
 
     @property
     def hypercare(self) -> HypercareRepository: ...
+
+    @property
+    def windows(self) -> WindowRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

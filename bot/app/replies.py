@@ -7,6 +7,7 @@ Nothing here is markup. Adapters escape every string they render, so text a user
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -23,10 +24,32 @@ class ButtonStyle(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """A labelled value shown beside the text."""
+    """A labelled value shown beside the text.
+
+    `at`: the instant `value` names (in the agreement's time zone), so a chat that can show
+    each reader their own time (Slack's date token) does so beside it; others show `value`.
+    """
 
     label: str
     value: str
+    at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-safe dict; `at` (an ISO 8601 string) only when set, so older rows match."""
+        data: dict[str, Any] = {"label": self.label, "value": self.value}
+        if self.at is not None:
+            data["at"] = self.at.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Field:
+        """Rebuild a field stored by `to_json` (rows from before `at` existed included)."""
+        at = data.get("at")
+        return cls(
+            label=data["label"],
+            value=data["value"],
+            at=datetime.fromisoformat(at) if isinstance(at, str) else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +75,9 @@ class Reply:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict, for the outbox."""
-        return asdict(self)
+        data = asdict(self)
+        data["fields"] = [f.to_json() for f in self.fields]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Reply:
@@ -60,7 +85,7 @@ class Reply:
         return cls(
             text=data["text"],
             title=data.get("title"),
-            fields=tuple(Field(**f) for f in data.get("fields", ())),
+            fields=tuple(Field.from_json(f) for f in data.get("fields", ())),
             buttons=tuple(
                 Button(b["label"], b["action"], b["value"], ButtonStyle(b.get("style", "default")))
                 for b in data.get("buttons", ())

@@ -1,12 +1,16 @@
-"""`supportbot window add|list`: extraordinary service windows, announced to customers.
+"""`supportbot window add|change|cancel|list`: extraordinary service windows, announced to
+customers (the same use cases as `window add ...` typed to the bot, done as the operator).
 
-The bot answers "any service windows planned?" from what is recorded here.
+Times are ISO 8601 with an offset, or local wall-clock times (`2026-12-01 20:00`) in the
+agreement's time zone. The bot answers "any service windows planned?" from what is recorded
+here, and its clock posts the notices (docs/windows.md).
 """
 
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.main import CliError
@@ -14,56 +18,86 @@ from bot.cli.main import CliError
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
+    from bot.app.desk import Desk
+    from bot.app.windows import Recorded
+    from bot.domain.models import ServiceWindow
     from storage import SqlUnitOfWork
 
-__all__ = ["MAX_REASON", "MAX_SERVICE", "register"]
+__all__ = ["register"]
 
-MAX_REASON = 500
-MAX_SERVICE = 100
+_LOCAL = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})[ T](\d{1,2}):(\d{2})$")
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """Register `window add` and `window list`."""
+    """Register `window add|change|cancel|list`."""
     window = sub.add_parser("window", help="extraordinary service windows")
     actions = window.add_subparsers(dest="action", metavar="ACTION", required=True)
+    when = "ISO 8601 with an offset, or local 'YYYY-MM-DD HH:MM' (the agreement's time zone)"
     add = actions.add_parser(
         "add",
         help="announce an extraordinary service window",
-        description="Record a service window; customers asking about planned windows see it.",
+        description="Record a service window and tell every affected customer; the clock "
+        "posts reminders 24 hours before, at the start and at the end.",
     )
-    add.add_argument("--start", required=True, metavar="ISO8601", help="start, with UTC offset")
-    add.add_argument("--end", required=True, metavar="ISO8601", help="end, with UTC offset")
+    add.add_argument("--start", required=True, metavar="WHEN", help=f"start: {when}")
+    add.add_argument("--end", required=True, metavar="WHEN", help=f"end: {when}")
     add.add_argument("--reason", required=True, metavar="TEXT", help="why, as customers see it")
     add.add_argument("--service", metavar="NAME", help="the affected service (default: all)")
     add.set_defaults(handler=_window_add)
+    change = actions.add_parser(
+        "change",
+        help="give a service window new times, service or reason",
+        description="Change a window (it keeps its id; the change is a new revision) and tell "
+        "its customers; later reminders follow the new times.",
+    )
+    change.add_argument("id", type=int, metavar="ID", help="the window, as `window list` shows")
+    change.add_argument("--start", metavar="WHEN", help=f"new start: {when}")
+    change.add_argument("--end", metavar="WHEN", help=f"new end: {when}")
+    change.add_argument("--reason", metavar="TEXT", help="new reason")
+    service = change.add_mutually_exclusive_group()
+    service.add_argument("--service", metavar="NAME", help="now for this service only")
+    service.add_argument("--all-services", action="store_true", help="now for every service")
+    change.set_defaults(handler=_window_change)
+    cancel = actions.add_parser(
+        "cancel",
+        help="call off a service window",
+        description="Cancel a window (kept on record as cancelled) and tell its customers.",
+    )
+    cancel.add_argument("id", type=int, metavar="ID", help="the window, as `window list` shows")
+    cancel.add_argument("--reason", metavar="TEXT", help="why, as customers see it")
+    cancel.set_defaults(handler=_window_cancel)
     listing = actions.add_parser("list", help="current and upcoming service windows")
     listing.add_argument("--all", action="store_true", help="past windows too")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=_window_list)
 
 
-def _instant(flag: str, raw: str) -> datetime:
+def _instant(flag: str, raw: str, tz: ZoneInfo) -> datetime:
+    from bot.app.window_commands import local_instant
     from bot.domain.calendar import OutOfRange, require_supported
+    from bot.domain.windows import WindowProblem
 
+    text = raw.strip()
     try:
-        value = datetime.fromisoformat(raw.strip())
+        local = _LOCAL.match(text)
+        if local is not None:
+            day = date.fromisoformat("-".join(p.zfill(2) for p in local[1].split("-")))
+            value = local_instant(day, time(int(local[2]), int(local[3])), tz)
+        else:
+            value = datetime.fromisoformat(text)
+    except WindowProblem as exc:
+        raise CliError(f"{flag} {raw!r}: {exc}") from None
     except ValueError:
-        raise CliError(f"{flag} {raw!r} is not an ISO 8601 timestamp") from None
+        raise CliError(
+            f"{flag} {raw!r} is not a time: use ISO 8601 (2026-12-01T20:00+01:00) or "
+            "'2026-12-01 20:00'"
+        ) from None
     if value.tzinfo is None or value.utcoffset() is None:
-        raise CliError(f"{flag} {raw!r} has no UTC offset (add one, e.g. +01:00 or Z)")
+        value = value.replace(tzinfo=tz)
     try:
         return require_supported(value, flag)
     except OutOfRange as exc:
         raise CliError(str(exc)) from None
-
-
-def _text(flag: str, raw: str, limit: int) -> str:
-    text = " ".join(raw.split())
-    if not text:
-        raise CliError(f"{flag} cannot be empty")
-    if len(text) > limit:
-        raise CliError(f"{flag} is {len(text)} characters long; at most {limit}")
-    return text
 
 
 def _local(at: datetime, tz: ZoneInfo) -> str:
@@ -73,48 +107,97 @@ def _local(at: datetime, tz: ZoneInfo) -> str:
     return at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if supported(at) else "(out of range)"
 
 
-def _iso(at: datetime, tz: ZoneInfo) -> str | None:
+def _iso(at: datetime | None, tz: ZoneInfo) -> str | None:
     from bot.domain.calendar import supported
 
-    return at.astimezone(tz).isoformat() if supported(at) else None
+    return at.astimezone(tz).isoformat() if at is not None and supported(at) else None
 
 
-def _timing(start: datetime, end: datetime, now: datetime) -> str:
-    """Where the window lies from now: customers are told of current and upcoming ones."""
-    if end <= now:
-        return " (already over: kept on record, not announced)"
-    if start <= now:
-        return " (under way now)"
-    return ""
+def _state(window: ServiceWindow, now: datetime) -> str:
+    """As people read it: cancelled, planned, under way or over."""
+    if window.cancelled:
+        return "cancelled"
+    if window.end <= now:
+        return "over"
+    return "under way" if window.start <= now else "planned"
+
+
+def _with_desk(work: Any) -> Any:
+    """Run `work(desk)` on the configured database; a refused window is a one-line error."""
+    from bot.cli.compose import open_desk
+    from bot.cli.database import run
+    from bot.domain.windows import WindowProblem
+
+    async def go() -> Any:
+        async with open_desk() as wired:
+            return await work(wired.desk)
+
+    try:
+        return run(go())
+    except WindowProblem as exc:
+        raise CliError(str(exc)) from None
+
+
+def _said(done: Recorded, action: str, tz: ZoneInfo) -> int:
+    w = done.window
+    told = f"{done.customers} customer(s) told, {done.posts} post(s) queued"
+    print(
+        f"service window {w.id} {action}: {_local(w.start, tz)} to {_local(w.end, tz)} "
+        f"({tz.key}), {w.service or 'all services'}: {w.reason} ({told})"
+    )
+    return 0
 
 
 def _window_add(args: argparse.Namespace) -> int:
-    from bot.cli.compose import clock
-    from bot.cli.database import policy, with_unit
+    from bot.app.windows import schedule
+    from bot.cli.database import policy
 
-    now = clock().now()
-    start = _instant("--start", args.start)
-    end = _instant("--end", args.end)
-    if end <= start:
-        raise CliError(f"--end {args.end} must be after --start {args.start}")
-    agreement = policy()
-    longest = agreement.max_service_window_days
-    if end - start > timedelta(days=longest):
-        raise CliError(f"a service window lasts at most {longest} days (the policy's limit)")
-    reason = _text("--reason", args.reason, MAX_REASON)
-    service = None if args.service is None else _text("--service", args.service, MAX_SERVICE)
-    tz = agreement.timezone
+    tz = policy().timezone
+    start, end = _instant("--start", args.start, tz), _instant("--end", args.end, tz)
 
-    async def add(uow: SqlUnitOfWork) -> Any:
-        return await uow.windows.add(service=service, start=start, end=end, reason=reason)
+    async def add(desk: Desk) -> Recorded:
+        return await schedule(
+            desk, by=None, start=start, end=end, reason=args.reason, service=args.service
+        )
 
-    window = with_unit(add)
-    print(
-        f"service window {window.id} added: {_local(window.start, tz)} to "
-        f"{_local(window.end, tz)} ({tz.key}), {window.service or 'all services'}: {reason}"
-        f"{_timing(window.start, window.end, now)}"
-    )
-    return 0
+    return _said(_with_desk(add), "added", tz)
+
+
+def _window_change(args: argparse.Namespace) -> int:
+    from bot.app.windows import KEEP, change
+    from bot.cli.database import policy
+
+    tz = policy().timezone
+    start = None if args.start is None else _instant("--start", args.start, tz)
+    end = None if args.end is None else _instant("--end", args.end, tz)
+    service = None if args.all_services else (KEEP if args.service is None else args.service)
+    if start is None and end is None and args.reason is None and service is KEEP:
+        raise CliError("nothing to change: give --start, --end, --reason or a service")
+
+    async def revise(desk: Desk) -> Recorded:
+        return await change(
+            desk,
+            by=None,
+            window_id=args.id,
+            start=start,
+            end=end,
+            reason=args.reason,
+            service=service,
+        )
+
+    return _said(_with_desk(revise), "changed", tz)
+
+
+def _window_cancel(args: argparse.Namespace) -> int:
+    from bot.app.windows import cancel
+    from bot.cli.database import policy
+
+    tz = policy().timezone
+
+    async def call_off(desk: Desk) -> Recorded:
+        return await cancel(desk, by=None, window_id=args.id, note=args.reason)
+
+    return _said(_with_desk(call_off), "cancelled", tz)
 
 
 def _window_list(args: argparse.Namespace) -> int:
@@ -123,9 +206,10 @@ def _window_list(args: argparse.Namespace) -> int:
     from bot.cli.database import policy, with_unit
 
     tz = policy().timezone
-    since = None if args.all else clock().now()
+    now = clock().now()
+    since = None if args.all else now
 
-    async def load(uow: SqlUnitOfWork) -> list[Any]:
+    async def load(uow: SqlUnitOfWork) -> list[ServiceWindow]:
         return await uow.windows.list(start=since)
 
     windows = with_unit(load)
@@ -138,7 +222,9 @@ def _window_list(args: argparse.Namespace) -> int:
                     "end": _iso(w.end, tz),
                     "service": w.service,
                     "reason": w.reason,
-                    "state": w.state,
+                    "state": _state(w, now),
+                    "revision": w.revision,
+                    "revised_at": _iso(w.revised_at, tz),
                 }
                 for w in windows
             ]
@@ -150,7 +236,7 @@ def _window_list(args: argparse.Namespace) -> int:
             _local(w.start, tz),
             _local(w.end, tz),
             w.service or "(all)",
-            w.state,
+            _state(w, now),
             w.reason,
         ]
         for w in windows

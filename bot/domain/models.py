@@ -32,6 +32,8 @@ __all__ = [
     "TicketEvent",
     "TicketStatus",
     "TimeEntry",
+    "WINDOW_CANCELLED",
+    "WindowRevision",
     "require_aware",
 ]
 
@@ -314,7 +316,11 @@ class OutboxMessage:
 
 @dataclass(frozen=True, slots=True)
 class ServiceWindow:
-    """An extraordinary service window; `service` None means all services."""
+    """An extraordinary service window; `service` None means all services.
+
+    A change keeps the id and counts up `revision`; `revised_at` is when the latest revision
+    (the announcement, a change, the cancellation) was recorded (None: before notices existed).
+    """
 
     id: int
     service: str | None
@@ -322,6 +328,32 @@ class ServiceWindow:
     end: datetime
     reason: str
     state: str = "planned"
+    revision: int = 1
+    revised_at: datetime | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        """Cancelled windows are kept on record but no longer happen."""
+        return self.state == WINDOW_CANCELLED
+
+
+WINDOW_CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class WindowRevision:
+    """One recorded version of a service window: what it was after `action` by `actor`."""
+
+    window_id: int
+    revision: int
+    at: datetime
+    actor: str
+    action: str  # "added", "changed" or "cancelled"
+    start: datetime
+    end: datetime
+    service: str | None
+    reason: str
+    note: str | None = None  # e.g. why it was cancelled
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,8 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.app.ports import NotFoundError
-from bot.domain.models import HypercarePeriod, ServiceWindow, require_aware
-from storage.tables import HypercareRow, ServiceWindowRow
+from bot.domain.models import (
+    WINDOW_CANCELLED,
+    HypercarePeriod,
+    ServiceWindow,
+    WindowRevision,
+    require_aware,
+)
+from storage.tables import HypercareRow, ServiceWindowRevisionRow, ServiceWindowRow
 
 __all__ = ["SqlHypercareRepository", "SqlWindowRepository"]
 
@@ -30,11 +36,32 @@ def _window(row: ServiceWindowRow) -> ServiceWindow:
         end=row.end,
         reason=row.reason,
         state=row.state,
+        revision=row.revision,
+        revised_at=row.revised_at,
     )
 
 
+def _revision(row: ServiceWindowRevisionRow) -> WindowRevision:
+    return WindowRevision(
+        window_id=row.window_id,
+        revision=row.revision,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        start=row.start,
+        end=row.end,
+        service=row.service,
+        reason=row.reason,
+        note=row.note,
+    )
+
+
+# What `revise` may change, besides the state.
+_WINDOW_FIELDS = ("service", "start", "end", "reason")
+
+
 class SqlWindowRepository:
-    """Extraordinary service windows."""
+    """Extraordinary service windows and their revisions."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
@@ -47,15 +74,109 @@ class SqlWindowRepository:
         end: datetime,
         reason: str,
         state: str = "planned",
+        at: datetime | None = None,
+        actor: str = "",
     ) -> ServiceWindow:
-        """Store a service window (`service` None: all services)."""
+        """Store a service window (`service` None: all services); with `at`, as announced
+        then by `actor` (its revision 1 recorded)."""
         start, end = _utc(start, "start"), _utc(end, "end")
         if end <= start:
             raise ValueError("a service window must end after it starts")
-        row = ServiceWindowRow(service=service, start=start, end=end, reason=reason, state=state)
+        revised_at = None if at is None else _utc(at, "at")
+        row = ServiceWindowRow(
+            service=service,
+            start=start,
+            end=end,
+            reason=reason,
+            state=state,
+            revision=1,
+            revised_at=revised_at,
+        )
         self._s.add(row)
         await self._s.flush()
+        if revised_at is not None:
+            self._record(row, at=revised_at, actor=actor, action="added", note=None)
+            await self._s.flush()
         return _window(row)
+
+    async def get(self, *, window_id: int, lock: bool = False) -> ServiceWindow | None:
+        """One window by id; `lock=True` before deciding on a change (SELECT ... FOR UPDATE)."""
+        row = await self._s.get(ServiceWindowRow, window_id, with_for_update=True if lock else None)
+        return _window(row) if row is not None else None
+
+    async def revise(
+        self,
+        *,
+        window_id: int,
+        at: datetime,
+        actor: str,
+        action: str,
+        note: str | None = None,
+        **changes: Any,
+    ) -> ServiceWindow:
+        """Apply `changes` (service, start, end, reason, state), count up the revision and
+        record it; NotFoundError if there is no such window."""
+        row = await self._s.get(ServiceWindowRow, window_id, with_for_update=True)
+        if row is None:
+            raise NotFoundError(f"no service window {window_id}")
+        for key, value in changes.items():
+            if key not in (*_WINDOW_FIELDS, "state"):
+                raise ValueError(f"unknown service window field: {key}")
+            if key in ("start", "end"):
+                value = _utc(value, key)
+            setattr(row, key, value)
+        if row.end <= row.start:
+            raise ValueError("a service window must end after it starts")
+        row.revision += 1
+        row.revised_at = _utc(at, "at")
+        self._record(row, at=row.revised_at, actor=actor, action=action, note=note)
+        await self._s.flush()
+        return _window(row)
+
+    def _record(
+        self, row: ServiceWindowRow, *, at: datetime, actor: str, action: str, note: str | None
+    ) -> None:
+        assert row.id is not None
+        self._s.add(
+            ServiceWindowRevisionRow(
+                window_id=row.id,
+                revision=row.revision,
+                at=at,
+                actor=actor,
+                action=action,
+                start=row.start,
+                end=row.end,
+                service=row.service,
+                reason=row.reason,
+                note=note,
+            )
+        )
+
+    async def revisions(self, *, window_id: int) -> list[WindowRevision]:
+        """A window's recorded revisions, oldest first."""
+        stmt = (
+            sa.select(ServiceWindowRevisionRow)
+            .where(col(ServiceWindowRevisionRow.window_id) == window_id)
+            .order_by(col(ServiceWindowRevisionRow.revision))
+        )
+        return [_revision(r) for r in await self._s.scalars(stmt)]
+
+    async def on_the_clock(
+        self, *, now: datetime, lead: timedelta, after_end: timedelta
+    ) -> list[ServiceWindow]:
+        """Windows not cancelled that start within `lead` of `now` and ended at most
+        `after_end` before it: those that may owe a notice now. Earliest first."""
+        now = _utc(now, "now")
+        stmt = (
+            sa.select(ServiceWindowRow)
+            .where(
+                col(ServiceWindowRow.state) != WINDOW_CANCELLED,
+                col(ServiceWindowRow.start) <= now + lead,
+                col(ServiceWindowRow.end) > now - after_end,
+            )
+            .order_by(col(ServiceWindowRow.start), col(ServiceWindowRow.id))
+        )
+        return [_window(r) for r in await self._s.scalars(stmt)]
 
     async def list(
         self,

@@ -51,6 +51,8 @@ def help_text(prefix: str, agent: bool, *, can_file: bool = True) -> Reply:
             "As an agent: ack, start, wait, resolve, close, reopen, reply, priority, log, e.g.",
             f"  ack {ref}   reply {ref} We are on it   priority {ref} high all stores down",
             f"  log {ref} 1.5h restored the deleted locations",
+            "Service windows: window add 2026-12-01 20:00-23:00 reason Database upgrade",
+            "  window change ID ..., window cancel ID, window list (type 'window' for more)",
         ]
     return Reply(title="Help", text="\n".join(lines), private=True)
 
