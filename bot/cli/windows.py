@@ -139,21 +139,39 @@ def _with_desk(work: Any) -> Any:
 
 
 def _said(done: Recorded, action: str, tz: ZoneInfo) -> int:
+    from bot.cli.compose import clock
+
     w = done.window
     told = f"{done.customers} customer(s) told, {done.posts} post(s) queued"
+    under_way = " (under way now)" if w.start <= clock().now() and not w.cancelled else ""
     print(
         f"service window {w.id} {action}: {_local(w.start, tz)} to {_local(w.end, tz)} "
-        f"({tz.key}), {w.service or 'all services'}: {w.reason} ({told})"
+        f"({tz.key}), {w.service or 'all services'}: {w.reason}{under_way} ({told})"
     )
     return 0
+
+
+def _checked(flag: str, check: Any, raw: str | None) -> None:
+    """A reason or service problem named by its flag (the use case checks it again)."""
+    from bot.domain.windows import WindowProblem
+
+    if raw is None:
+        return
+    try:
+        check(raw)
+    except WindowProblem as exc:
+        raise CliError(f"{flag}: {exc}") from None
 
 
 def _window_add(args: argparse.Namespace) -> int:
     from bot.app.windows import schedule
     from bot.cli.database import policy
+    from bot.domain.windows import check_reason, check_service
 
     tz = policy().timezone
     start, end = _instant("--start", args.start, tz), _instant("--end", args.end, tz)
+    _checked("--reason", check_reason, args.reason)
+    _checked("--service", check_service, args.service)
 
     async def add(desk: Desk) -> Recorded:
         return await schedule(
@@ -170,7 +188,11 @@ def _window_change(args: argparse.Namespace) -> int:
     tz = policy().timezone
     start = None if args.start is None else _instant("--start", args.start, tz)
     end = None if args.end is None else _instant("--end", args.end, tz)
+    from bot.domain.windows import check_reason, check_service
+
     service = None if args.all_services else (KEEP if args.service is None else args.service)
+    _checked("--reason", check_reason, args.reason)
+    _checked("--service", check_service, args.service)
     if start is None and end is None and args.reason is None and service is KEEP:
         raise CliError("nothing to change: give --start, --end, --reason or a service")
 
@@ -191,8 +213,11 @@ def _window_change(args: argparse.Namespace) -> int:
 def _window_cancel(args: argparse.Namespace) -> int:
     from bot.app.windows import cancel
     from bot.cli.database import policy
+    from bot.domain.windows import check_reason
 
     tz = policy().timezone
+    if args.reason is not None and args.reason.strip():
+        _checked("--reason", check_reason, args.reason)
 
     async def call_off(desk: Desk) -> Recorded:
         return await cancel(desk, by=None, window_id=args.id, note=args.reason)

@@ -3,6 +3,7 @@ once and, by the clock job, 24 hours before, at the start and at the end."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -343,3 +344,13 @@ async def test_a_local_time_the_clocks_skip_is_refused(desk_world):
     async with world.desk.store.unit() as uow:
         (window,) = await uow.windows.list()
     assert window.end - window.start == timedelta(hours=2)  # 02:00-03:00 never happens
+
+
+async def test_two_ticks_at_once_queue_each_notice_once(sql_world):
+    world = sql_world
+    world.desk = replace(world.desk, implicit_platforms=(CONSOLE,))
+    await add(world)
+    world.clock.set(START)
+    counts = await asyncio.gather(tick(world.desk), tick(world.desk), tick(world.desk))
+    assert sum(counts) == 3
+    assert sorted(p for p, *_ in await notices(world)).count("started") == 3
