@@ -26,6 +26,7 @@ __all__ = [
     "build_client",
     "longest_call",
     "retry_handlers",
+    "unambiguous_retries",
 ]
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -135,6 +136,23 @@ def build_client(
         session=session,
         timeout=timeout,
         retry_handlers=retry_handlers(sleep, attempts=attempts),
+    )
+
+
+def unambiguous_retries(client: AsyncWebClient) -> AsyncWebClient:
+    """`client` (same session, token and limits) retrying only answers that surely changed
+    nothing: rate limits. A 5xx or a broken connection may come after Slack took a post, so
+    the outbox retries those itself, after looking for the post by its key."""
+    safe: list[AsyncRetryHandler] = [
+        h for h in client.retry_handlers if isinstance(h, AsyncRateLimitErrorRetryHandler)
+    ]
+    return AsyncWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        session=client.session,
+        timeout=client.timeout,
+        headers=client.headers,
+        retry_handlers=safe,
     )
 
 

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import reply_message
-from adapters.slack.client import longest_call
+from adapters.slack.client import longest_call, unambiguous_retries
 from adapters.slack.settings import PLATFORM
 from bot.app.outbox import UndeliverableError
 from bot.app.replies import Reply
@@ -134,6 +134,10 @@ class SlackNotifier:
 
     def __init__(self, client: AsyncWebClient, token_for: TokenFor | None = None) -> None:
         self._client = client
+        # Posts are not retried blindly on a 5xx or a broken connection (Slack may have taken
+        # them): the outbox retries them after looking for them. Lookups and edits change
+        # nothing twice, so they keep every retry.
+        self._posting = unambiguous_retries(client)
         self._token_for = token_for
 
     def announces_in(self, customer: Customer) -> str | None:
@@ -143,8 +147,10 @@ class SlackNotifier:
 
     @property
     def longest_send(self) -> timedelta:
-        """The most one delivery can take: its Web API calls, each with every retry."""
-        return CALLS_PER_DELIVERY * longest_call(self._client)
+        """The most one attempt can take: looking for an earlier post (a conversations.open and
+        LOOKUP_PAGES pages) and then the delivery's Web API calls, each with every retry."""
+        lookup = (1 + LOOKUP_PAGES) * longest_call(self._client)
+        return lookup + CALLS_PER_DELIVERY * longest_call(self._posting)
 
     async def deliver(
         self, *, destination: Destination, content: dict[str, Any], key: str
@@ -159,7 +165,7 @@ class SlackNotifier:
     ) -> ThreadRef:
         token = await self._token_for(destination) if self._token_for else None
         return await send(
-            self._client,
+            self._posting,
             destination=destination,
             reply=Reply.from_json(content),
             token=token,
