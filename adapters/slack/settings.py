@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["DEFAULT_API_URL", "PLATFORM", "SETUP_HINT", "SlackConfigError", "SlackSettings"]
+__all__ = ["DEFAULT_API_URL", "PLATFORM", "SlackConfigError", "SlackSettings"]
 
 PLATFORM = "slack"  # how identities, bindings and outbox targets name Slack
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -17,11 +17,6 @@ APP_VARIABLES = (
     "SLACK_APP_TOKEN",
     "SLACK_CLIENT_ID",
     "SLACK_CLIENT_SECRET",
-)
-# What to set to run Slack, for the one-line error when no platform is configured.
-SETUP_HINT = (
-    "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for Slack (or SLACK_APP_TOKEN for Socket Mode, "
-    "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for installs in many workspaces)"
 )
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from adapters.slack.client import Sleep
     from adapters.slack.settings import SlackSettings
+    from adapters.teams.settings import TeamsSettings
     from adapters.web.runtime import ChatRuntime, Hook
     from adapters.web.server import Server
     from bot.app.desk import Desk
@@ -94,24 +95,31 @@ class Platforms:
     """The chat platforms this process can serve; None: not configured here."""
 
     slack: SlackSettings | None = None
+    teams: TeamsSettings | None = None
 
     @property
     def any(self) -> bool:
         """Whether at least one platform is configured."""
-        return self.slack is not None
+        return self.slack is not None or self.teams is not None
 
 
 def platforms_from_env(environ: Mapping[str, str] | None = None) -> Platforms:
-    """The configured platforms; a CliError for a half-configured one, or for none at all."""
-    from adapters.slack.settings import SETUP_HINT, SlackConfigError, SlackSettings
+    """The configured platforms; a CliError for a half-configured one.
+
+    Teams is always served: without MICROSOFT_APP_ID anonymously, for local use.
+    """
+    from adapters.slack.settings import SlackConfigError, SlackSettings
+    from adapters.teams.settings import TeamsConfigError, TeamsSettings
 
     try:
-        platforms = Platforms(slack=SlackSettings.from_env(environ))
+        slack = SlackSettings.from_env(environ)
     except SlackConfigError as exc:
         raise CliError(f"Slack: {exc}") from None
-    if not platforms.any:
-        raise CliError(f"no chat platform is configured: set {SETUP_HINT}")
-    return platforms
+    try:
+        teams = TeamsSettings.from_env(environ)
+    except TeamsConfigError as exc:
+        raise CliError(f"Teams: {exc}") from None
+    return Platforms(slack=slack, teams=teams)
 
 
 async def assemble(
@@ -185,6 +193,15 @@ async def _build_runtimes(
             await build_slack(
                 desk, platforms.slack, session=session, engine=engine, wake=wake, sleep=sleep
             )
+        )
+    if platforms.teams is not None:
+        from adapters.teams.app import build_teams
+
+        database = engine if engine is not None else getattr(desk.store, "engine", None)
+        if database is None:
+            raise ValueError("Teams keeps its conversation references in the database")
+        runtimes.append(
+            await build_teams(desk, platforms.teams, engine=database, wake=wake, sleep=sleep)
         )
     return runtimes
 

@@ -67,21 +67,6 @@ SLACK_VARIABLES = (
 )
 
 
-def test_serve_with_no_platform_configured_is_a_one_line_error(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    for name in SLACK_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-
-    assert main(["serve"]) == 2
-
-    assert capsys.readouterr().err == (
-        "supportbot: error: no chat platform is configured: set SLACK_BOT_TOKEN and "
-        "SLACK_SIGNING_SECRET for Slack (or SLACK_APP_TOKEN for Socket Mode, SLACK_CLIENT_ID "
-        "and SLACK_CLIENT_SECRET for installs in many workspaces)\n"
-    )
-
-
 def test_serve_with_half_a_slack_configuration_says_what_is_missing(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
