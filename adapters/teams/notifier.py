@@ -93,8 +93,11 @@ class TeamsNotifier:
         """The most one delivery can take: its connector calls, each with every retry."""
         return CALLS_PER_DELIVERY * longest_call()
 
-    async def deliver(self, *, destination: Destination, content: dict[str, Any]) -> ThreadRef:
-        """Post `content` (a Reply as JSON) at the destination; where it landed."""
+    async def deliver(
+        self, *, destination: Destination, content: dict[str, Any], key: str
+    ) -> ThreadRef:
+        """Post `content` (a Reply as JSON) at the destination; where it landed. (Teams keeps
+        nothing a bot could find the post by later: `key` is not sent.)"""
         if destination.platform != PLATFORM:
             raise ValueError(f"not a Teams destination: {destination.platform}")
         reply = Reply.from_json(content)
@@ -110,6 +113,10 @@ class TeamsNotifier:
             conversation = thread_id(channel, destination.thread) if destination.thread else channel
             posted = await self._post(reference, conversation, reply_activity(reply))
             return ThreadRef(PLATFORM, channel, destination.thread or posted)
+
+    async def find(self, *, destination: Destination, key: str) -> ThreadRef | None:
+        """None: a bot cannot read a Teams conversation back to look for an earlier post."""
+        return None
 
     async def edit(self, *, destination: Destination, content: dict[str, Any]) -> None:
         """Redraw the post at `destination` (its conversation and activity id) in place."""

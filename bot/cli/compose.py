@@ -195,7 +195,7 @@ async def _build_runtimes(
             )
         )
     if platforms.teams is not None:
-        from adapters.teams.app import build_teams
+        from adapters.teams.runtime import build_teams
 
         database = engine if engine is not None else getattr(desk.store, "engine", None)
         if database is None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.teams.app import ANONYMOUS_NOTICE
+from adapters.teams.runtime import ANONYMOUS_NOTICE
 from tests.adapters.slack.fake_slack import FakeSlack
 
 SUPPORTBOT = str(Path(sys.executable).parent / "supportbot")

@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from adapters.teams.app import ANONYMOUS_NOTICE
+from adapters.teams.runtime import ANONYMOUS_NOTICE
 from adapters.teams.settings import TeamsConfigError, TeamsSettings
 from bot.cli.compose import platforms_from_env
 from bot.cli.main import main
