@@ -14,9 +14,11 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, TextFormatTypes
+from botbuilder.schema import Activity
 from msrest.exceptions import HttpOperationError
 
+from adapters.teams.cards import reply_card
+from adapters.teams.conversation import card_activity
 from bot.app.replies import Reply
 
 __all__ = [
@@ -42,15 +44,9 @@ CALL_TIMEOUT = 30  # seconds one connector request may take
 
 
 def reply_activity(reply: Reply) -> Activity:
-    """A neutral reply as a Teams message, all of it plain text (nothing is markup)."""
-    lines = [reply.title] if reply.title else []
-    lines.append(reply.text)
-    lines += [f"{f.label}: {f.value}" for f in reply.fields]
-    if reply.footer:
-        lines.append(reply.footer)
-    return Activity(
-        type=ActivityTypes.message, text="\n\n".join(lines), text_format=TextFormatTypes.plain
-    )
+    """A neutral reply as a Teams message: its Adaptive Card (all text shown as typed)."""
+    summary = " — ".join(part for part in (reply.title, reply.text) if part)
+    return card_activity(reply_card(reply), summary=summary)
 
 
 def status_of(exc: BaseException) -> int | None:

@@ -31,8 +31,22 @@ class Call:
 
     @property
     def text(self) -> str:
-        """The text of the activity sent, if any."""
-        return str(self.body.get("text") or "")
+        """All the text of the activity sent: its own, and every text in its cards."""
+        return "\n".join(_texts(self.body))
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        """The Adaptive Cards the activity carries."""
+        return [a["content"] for a in self.body.get("attachments") or []]
+
+
+def _texts(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["text"]] if isinstance(node.get("text"), str) else []
+        return found + [t for k, v in node.items() if k != "text" for t in _texts(v)]
+    if isinstance(node, list):
+        return [t for item in node for t in _texts(item)]
+    return []
 
 
 @dataclass

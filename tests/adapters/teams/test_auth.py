@@ -68,7 +68,7 @@ async def test_a_valid_token_is_accepted_and_answered(
 ) -> None:
     token = openid.token(audience=APP_ID, service_url=secured.fake.url)
 
-    assert await secured.post(secured.message("help"), headers=bearer(token)) == 200
+    assert await secured.post(secured.message("ticket"), headers=bearer(token)) == 200
 
     (reply,) = await secured.fake.wait_for("reply")
     assert reply.authorization == f"Bearer {OUTGOING}"
@@ -82,7 +82,7 @@ async def nothing_happened(world: TeamsWorld) -> None:
 
 
 async def test_a_missing_token_is_a_401(secured: TeamsWorld) -> None:
-    assert await secured.post(secured.message("help")) == 401
+    assert await secured.post(secured.message("ticket")) == 401
     await nothing_happened(secured)
 
 
@@ -99,7 +99,7 @@ async def test_a_missing_token_is_a_401(secured: TeamsWorld) -> None:
     ],
 )
 async def test_a_malformed_token_is_a_401_not_a_500(secured: TeamsWorld, header: str) -> None:
-    assert await secured.post(secured.message("help"), headers={"Authorization": header}) == 401
+    assert await secured.post(secured.message("ticket"), headers={"Authorization": header}) == 401
     await nothing_happened(secured)
 
 
@@ -108,7 +108,7 @@ async def test_a_token_signed_with_another_key_is_a_401(
 ) -> None:
     forged = openid.token(audience=APP_ID, service_url=secured.fake.url, key=new_key())
 
-    assert await secured.post(secured.message("help"), headers=bearer(forged)) == 401
+    assert await secured.post(secured.message("ticket"), headers=bearer(forged)) == 401
     await nothing_happened(secured)
 
 
@@ -126,7 +126,7 @@ async def test_a_foreign_or_stale_token_is_a_401(
 ) -> None:
     token = openid.token(**{"audience": APP_ID, "service_url": secured.fake.url, **claims})
 
-    assert await secured.post(secured.message("help"), headers=bearer(token)) == 401
+    assert await secured.post(secured.message("ticket"), headers=bearer(token)) == 401
     await nothing_happened(secured)
 
 
@@ -135,5 +135,5 @@ async def test_a_token_for_another_service_url_is_a_401(
 ) -> None:
     token = openid.token(audience=APP_ID, service_url="https://smba.trafficmanager.net/emea/")
 
-    assert await secured.post(secured.message("help"), headers=bearer(token)) == 401
+    assert await secured.post(secured.message("ticket"), headers=bearer(token)) == 401
     await nothing_happened(secured)

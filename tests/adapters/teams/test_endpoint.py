@@ -24,15 +24,15 @@ def refs(world: TeamsWorld) -> ConversationRefs:
     return ConversationRefs(world.desk.store.engine)  # type: ignore[attr-defined]
 
 
-async def test_a_question_in_a_channel_is_answered_in_its_thread(teams: TeamsWorld) -> None:
-    activity = teams.message("help")
+async def test_a_mention_in_a_channel_is_answered_in_its_thread(teams: TeamsWorld) -> None:
+    activity = teams.message("ticket")
     assert await teams.post(activity) == 200
 
     (reply,) = await teams.fake.wait_for("reply")
     assert reply.conversation == activity["conversation"]["id"]  # the thread it was asked in
     assert reply.activity_id == activity["id"]
-    assert "ticket" in reply.text.lower()
-    assert reply.body["textFormat"] == "plain"  # nothing a user typed becomes markup
+    (card,) = reply.cards  # the intake form
+    assert card["type"] == "AdaptiveCard"
 
 
 async def test_a_question_in_a_personal_chat_is_answered_there(teams: TeamsWorld) -> None:
@@ -48,7 +48,7 @@ async def test_first_mention_in_a_channel_binds_it_to_the_tenants_customer(
 ) -> None:
     assert (await teams.customer()).binding(PLATFORM) == ChatBinding(PLATFORM, TENANT, None)
 
-    await teams.say("help")
+    await teams.say("ticket")
 
     assert (await teams.customer()).binding(PLATFORM) == ChatBinding(PLATFORM, TENANT, CHANNEL)
     stored = await refs(teams).get(CHANNEL)
@@ -65,7 +65,7 @@ async def test_adding_the_bot_to_a_team_binds_its_channel(teams: TeamsWorld) -> 
 
 
 async def test_a_channel_of_an_unknown_tenant_is_bound_to_nobody(teams: TeamsWorld) -> None:
-    await teams.say("help", tenant="11111111-2222-4333-8444-555555555555")
+    await teams.say("ticket", tenant="11111111-2222-4333-8444-555555555555")
 
     assert (await teams.customer()).binding(PLATFORM) == ChatBinding(PLATFORM, TENANT, None)
 
@@ -86,7 +86,7 @@ async def test_a_personal_chat_reference_is_kept_by_person_and_refreshed_when_it
 
 
 async def test_a_redelivered_activity_is_handled_once(teams: TeamsWorld) -> None:
-    activity = teams.message("help")
+    activity = teams.message("ticket")
     assert await teams.post(activity) == 200
     await teams.fake.wait_for("reply")
 
@@ -99,7 +99,7 @@ async def test_a_redelivery_after_a_restart_is_still_handled_once(
     serve_teams: ServeTeams,
 ) -> None:
     first = await serve_teams()
-    activity = first.message("help")
+    activity = first.message("ticket")
     assert await first.post(activity) == 200
     await first.fake.wait_for("reply")
 
@@ -117,7 +117,7 @@ async def test_not_an_activity_is_a_400(teams: TeamsWorld) -> None:
 
 async def test_an_anonymous_bot_refuses_any_token_with_401(teams: TeamsWorld) -> None:
     for header in ("Bearer not-a-jwt", "Basic dXNlcjpwYXNz", "garbage", "Bearer a.b.c"):
-        assert await teams.post(teams.message("help"), headers={"Authorization": header}) == 401
+        assert await teams.post(teams.message("ticket"), headers={"Authorization": header}) == 401
 
     assert teams.fake.calls == []
     assert await teams.tickets() == []
@@ -126,7 +126,7 @@ async def test_an_anonymous_bot_refuses_any_token_with_401(teams: TeamsWorld) ->
 
 
 async def test_an_anonymous_bot_answers_only_on_this_machine(teams: TeamsWorld) -> None:
-    activity = teams.message("help")
+    activity = teams.message("ticket")
     activity["serviceUrl"] = "https://smba.trafficmanager.net/emea/"
 
     assert await teams.post(activity) == 401

@@ -41,7 +41,7 @@ async def test_an_announcement_queued_before_a_restart_is_posted_after_it(
     serve_teams: ServeTeams,
 ) -> None:
     before = await serve_teams()
-    await before.say("help")  # the bot hears from Acme's channel: reference kept, bound
+    await before.say("ticket")  # the bot hears from Acme's channel: reference kept, bound
     ticket = await file(before)
 
     after = await serve_teams()  # a new process: nothing in memory but the database
@@ -59,7 +59,7 @@ async def test_an_announcement_queued_before_a_restart_is_posted_after_it(
 async def test_an_action_redraws_the_announcement_and_posts_in_its_thread(
     teams: TeamsWorld,
 ) -> None:
-    await teams.say("help")
+    await teams.say("ticket")
     ticket = await file(teams)
     await teams.server.pump.next_round()
     (announcement,) = teams.fake.of("send")
@@ -78,7 +78,7 @@ async def test_an_action_redraws_the_announcement_and_posts_in_its_thread(
 async def test_an_approval_request_opens_a_personal_chat_the_approver_never_had(
     teams: TeamsWorld,
 ) -> None:
-    await teams.say("help")  # Acme's tenant is known: its service URL and the bot's account
+    await teams.say("ticket")  # Acme's tenant is known: its service URL and the bot's account
     ticket = await file(teams, CONSULTANCY)
     await teams.server.pump.next_round()
 
@@ -95,7 +95,7 @@ async def test_an_approval_request_opens_a_personal_chat_the_approver_never_had(
 
 
 async def test_throttling_and_server_errors_are_retried_after_a_wait(teams: TeamsWorld) -> None:
-    await teams.say("help")
+    await teams.say("ticket")
     teams.fake.fail("send", 429, retry_after="7")
     teams.fake.fail("send", 503)
     await file(teams)
@@ -112,7 +112,7 @@ async def test_throttling_and_server_errors_are_retried_after_a_wait(teams: Team
 
 
 async def test_a_bot_removed_from_the_channel_is_not_retried_for_ever(teams: TeamsWorld) -> None:
-    await teams.say("help")
+    await teams.say("ticket")
     teams.fake.fail("send", 403, times=100)
     await file(teams)
 
@@ -137,7 +137,7 @@ async def test_posts_for_a_customer_not_reachable_yet_wait_and_then_go_out(
     assert waiting.last_error is not None and "not reachable on Teams yet" in waiting.last_error
     assert teams.fake.posts() == []
 
-    await teams.say("help")  # the bot is mentioned in Acme's channel at last
+    await teams.say("ticket")  # the bot is mentioned in Acme's channel at last
     teams.clock.advance(hours=1)
     await teams.server.pump.next_round()
 
