@@ -36,7 +36,7 @@ from adapters.teams.delivery import (
     with_retries,
 )
 from adapters.teams.refs import ConversationRefs, tenant_key, user_key
-from bot.app.outbox import UndeliverableError
+from bot.app.outbox import NotPostedYet, UndeliverableError
 from bot.app.ports import Store
 from bot.app.replies import Reply
 from bot.domain.models import Customer, Destination, Identity, ThreadRef
@@ -51,7 +51,7 @@ CALLS_PER_DELIVERY = 2  # a direct message: create the personal chat, then post
 TENANT_PREFIX = "tenant:"  # announces_in for a tenant whose support channel is not known yet
 
 
-class NotReachableYet(LookupError):
+class NotReachableYet(NotPostedYet):
     """Nothing to post through yet (no reference): the post waits and is tried again."""
 
 

@@ -88,7 +88,8 @@ class UndeliverableError(LookupError):
 
 
 class NotPostedYet(LookupError):
-    """A thread post or an edit whose original message is not posted yet: it waits."""
+    """A post that cannot go out yet and will once something happens (its original message
+    is posted; a chat hears from the customer for the first time): it waits, never parked."""
 
 
 def announcement_platforms(customer: Customer, origin: str) -> list[str]:
@@ -353,8 +354,11 @@ async def _failed(
     now = desk.now()
     error = f"{type(exc).__name__}: {exc}"
     attempts = message.attempts + 1
+    # A post waiting for something still to come (its original to be posted, a chat that
+    # cannot reach the customer yet) waits as long as it takes: it has not failed.
+    waiting = isinstance(exc, NotPostedYet)
     async with desk.store.unit() as uow:
-        if _gives_up(desk, message, attempts, permanent=permanent):
+        if not waiting and _gives_up(desk, message, attempts, permanent=permanent):
             await uow.outbox.park(message_id=message.id, owner=owner, error=error, at=now)
             log.warning(
                 "outbox message %s parked after %d attempts (%s)", message.id, attempts, error
