@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -389,25 +389,22 @@ class _Tickets:
         due.sort(key=lambda pair: (pair[0], pair[1].id))
         return [Countdown(t, self.s.countdown_done.get(t.id, ()), at) for at, t in due[:limit]]
 
-    async def record_countdown(
-        self,
-        *,
-        ref: str,
-        next_at: datetime | None,
-        done: Sequence[str],
-        at: datetime,
-        posted: str | None = None,
+    async def record_countdowns(
+        self, *, countdowns: Sequence[Countdown], at: datetime, posted: Mapping[str, str]
     ) -> None:
         require_aware(at, "at")
-        ticket = await self.get(ref=ref)
-        if ticket is None:
-            raise NotFoundError(f"no ticket {ref}")
-        self.s.countdown_at[ticket.id] = None if next_at is None else require_aware(next_at)
-        self.s.countdown_done[ticket.id] = tuple(done)
-        if posted is not None:
-            self.s.events.append(
-                TicketEvent(ticket.id, at, "bot", "sla.countdown", {}, {"milestone": posted})
+        for c in countdowns:
+            if c.ticket.id not in self.s.tickets:
+                raise NotFoundError(f"no ticket {c.ticket.ref}")
+            self.s.countdown_at[c.ticket.id] = (
+                None if c.next_at is None else require_aware(c.next_at)
             )
+            self.s.countdown_done[c.ticket.id] = tuple(c.done)
+            if c.ticket.ref in posted:
+                after = {"milestone": posted[c.ticket.ref]}
+                self.s.events.append(
+                    TicketEvent(c.ticket.id, at, "bot", "sla.countdown", {}, after)
+                )
 
     async def next_edit_seq(self, *, ref: str) -> int:
         ticket = await self.get(ref=ref)

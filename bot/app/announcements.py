@@ -137,16 +137,18 @@ async def keep_current(
     at: datetime,
     decided: bool = False,
     calendar: BusinessCalendar | None = None,
+    customer: Customer | None = None,
+    reporter: str | None = None,
 ) -> None:
     """Queue edits redrawing the ticket's announcement(s) as `ticket` is now (its SLA as of
     `at`), and after an approval decision (`decided`) its approval requests. Call in the
-    changing unit of work."""
+    changing unit of work (`customer`/`reporter` if known)."""
     # Every redraw gets a number of its own (its dedupe key) and a higher one than any
     # before: a countdown redraw that changes nothing in the audit trail is still queued,
     # and of several pending redraws only the newest is shown.
     seq = await uow.tickets.next_edit_seq(ref=ticket.ref)
-    customer = await _customer(uow, ticket)
-    reporter = await _name(uow, ticket.reporter)
+    customer = customer or await _customer(uow, ticket)
+    reporter = reporter or await _name(uow, ticket.reporter)
     current = await announcement_of(
         uow,
         policy,

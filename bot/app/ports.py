@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -258,17 +258,11 @@ class TicketRepository(Protocol):
         """
         ...
 
-    async def record_countdown(
-        self,
-        *,
-        ref: str,
-        next_at: datetime | None,
-        done: Sequence[str],
-        at: datetime,
-        posted: str | None = None,
+    async def record_countdowns(
+        self, *, countdowns: Sequence[Countdown], at: datetime, posted: Mapping[str, str]
     ) -> None:
-        """Store when the countdown next needs a look and the milestone keys done; a `posted`
-        milestone is audited (`sla.countdown`)."""
+        """Store each ticket's countdown (`next_at`, `done`) as given; audit the milestones
+        `posted` (ticket reference -> milestone key) as `sla.countdown` events."""
         ...
 
     async def next_edit_seq(self, *, ref: str) -> int:

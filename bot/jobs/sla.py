@@ -31,7 +31,14 @@ from bot.app.ports import UnitOfWork
 from bot.domain import hypercare
 from bot.domain.calendar import supported
 from bot.domain.countdown import DueMilestone, MilestoneKind, due_milestone, next_due_at
-from bot.domain.models import Countdown, Customer, CustomerChannel, HypercarePeriod, Ticket
+from bot.domain.models import (
+    Countdown,
+    Customer,
+    CustomerChannel,
+    HypercarePeriod,
+    Identity,
+    Ticket,
+)
 from bot.domain.models import TicketStatus as S
 from bot.domain.policy import PriorityKey
 from bot.domain.sla import first_response_due, snapshot
@@ -41,8 +48,9 @@ __all__ = ["BATCH", "countdown_key", "escalation_key", "recompute", "run"]
 log = logging.getLogger(__name__)
 
 # Tickets handled per unit of work: each batch commits on its own, so a long catch-up after
-# downtime neither holds its locks for long nor loses the finished batches if one fails.
-BATCH = 500
+# downtime neither holds its locks for long (SQLite: the one write lock, which filing waits
+# for) nor loses the finished batches if one fails.
+BATCH = 100
 
 # While a customer's hypercare runs, its critical tickets are expedited (the agreement's
 # "priority issue resolution"): their countdown uses the policy's earlier thresholds.
@@ -69,6 +77,13 @@ class _Tick:
     now: datetime
     customers: dict[int, Customer] = field(default_factory=dict)
     periods: dict[int, HypercarePeriod] | None = None
+    names: dict[Identity, str] | None = None
+
+    async def name(self, identity: Identity) -> str:
+        """How the reporter is shown on the announcement (as `announcement_of` does)."""
+        if self.names is None:  # one query for the batch rather than one per ticket
+            self.names = {c.identity: c.display_name for c in await self.uow.contacts.all()}
+        return self.names.get(identity) or identity.user_id
 
     async def customer(self, customer_id: int) -> Customer | None:
         if not self.customers:
@@ -106,16 +121,23 @@ async def run(desk: Desk) -> int:
         async with desk.store.unit() as uow:
             due = await uow.tickets.countdowns_due(now=now, limit=BATCH)
             tick = _Tick(desk, uow, now)
+            records, posted = [], {}
             for countdown in due:
-                queued += await _step(tick, countdown)
+                record, milestone, posts = await _step(tick, countdown)
+                records.append(record)
+                if milestone is not None:
+                    posted[countdown.ticket.ref] = milestone
+                queued += posts
+            await uow.tickets.record_countdowns(countdowns=records, at=now, posted=posted)
         # Every ticket handled now looks again only after `now`: the next batch is new ones.
         if len(due) < BATCH:
             return queued
 
 
-async def _step(tick: _Tick, countdown: Countdown) -> int:
-    """Post the ticket's due milestone (if any) and store when to look again."""
-    desk, uow, now, ticket = tick.desk, tick.uow, tick.now, countdown.ticket
+async def _step(tick: _Tick, countdown: Countdown) -> tuple[Countdown, str | None, int]:
+    """Post the ticket's due milestone (if any): the countdown to store, the milestone key
+    posted, and how many posts were queued."""
+    desk, now, ticket = tick.desk, tick.now, countdown.ticket
     try:
         expedited = await tick.expedited(ticket)
         found = due_milestone(
@@ -144,20 +166,13 @@ async def _step(tick: _Tick, countdown: Countdown) -> int:
         # Dates outside the calendar's years: a broken row. Say so once and leave it be,
         # rather than failing every tick on it.
         log.warning("SLA countdown of %s stopped: %s", ticket.ref, exc)
-        await uow.tickets.record_countdown(
-            ref=ticket.ref, next_at=None, done=countdown.done, at=now
-        )
-        return 0
+        return Countdown(ticket, countdown.done, None), None, 0
     if next_at is not None and next_at <= now:
         next_at = now + timedelta(seconds=1)  # never picked up twice by one tick
+    record = Countdown(ticket, done, next_at)
     if found is None or not ticket.is_open:
-        await uow.tickets.record_countdown(ref=ticket.ref, next_at=next_at, done=done, at=now)
-        return 0
-    posts = await _post(tick, ticket, found)
-    await uow.tickets.record_countdown(
-        ref=ticket.ref, next_at=next_at, done=done, at=now, posted=found.milestone.key
-    )
-    return posts
+        return record, None, 0
+    return record, found.milestone.key, await _post(tick, ticket, found)
 
 
 async def _post(tick: _Tick, ticket: Ticket, due: DueMilestone) -> int:
@@ -172,11 +187,19 @@ async def _post(tick: _Tick, ticket: Ticket, due: DueMilestone) -> int:
         uow, ticket=ticket, reply=reply, dedupe_key=countdown_key(ticket.ref, milestone.key), at=now
     )
     posts = 1
-    await keep_current(uow, desk.policy, ticket, at=now, calendar=desk.calendar)
+    customer = await tick.customer(ticket.customer_id)
+    await keep_current(
+        uow,
+        desk.policy,
+        ticket,
+        at=now,
+        calendar=desk.calendar,
+        customer=customer,
+        reporter=await tick.name(ticket.reporter),
+    )
     if milestone.kind is MilestoneKind.THRESHOLD:
         return posts
     provider = await tick.provider()
-    customer = await tick.customer(ticket.customer_id)
     if provider is None or customer is None:
         return posts
     escalation = msg.escalation(desk.policy, ticket, customer, milestone, snap, now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +28,7 @@ from bot.domain.policy import Affected, PriorityKey
 from storage.repos._rows import jsonable
 from storage.tables import CustomerRow, TicketCounterRow, TicketEventRow, TicketRow, TimeEntryRow
 
-__all__ = ["FIRST_NUMBER", "SqlTicketRepository", "ticket_from_row"]
+__all__ = ["FIRST_NUMBER", "SqlTicketRepository", "countdowns_due_query", "ticket_from_row"]
 
 # References start at PREFIX-1001: the counter holds the last number handed out.
 FIRST_NUMBER = 1001
@@ -137,6 +137,22 @@ def _set(row: TicketRow, key: str, value: Any) -> None:
     elif key == "details":
         value = {str(k): str(v) for k, v in dict(value).items()}
     setattr(row, key, value)
+
+
+def countdowns_due_query(*, now: datetime, limit: int) -> sa.Select[TicketRow]:
+    """The SLA tick's selection: tickets whose countdown needs a look by `now`, locked.
+
+    Only the indexed column is tested (ix_tickets_countdown_at): a ticket leaves the index's
+    range when its countdown ends (NULL), so a tick never scans the open tickets.
+    """
+    require_aware(now, "now")
+    return (
+        sa.select(TicketRow)
+        .where(col(TicketRow.countdown_at) <= now.astimezone(UTC))
+        .order_by(col(TicketRow.countdown_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
 
 
 class SqlTicketRepository:
@@ -343,41 +359,47 @@ class SqlTicketRepository:
     async def countdowns_due(self, *, now: datetime, limit: int) -> list[Countdown]:
         """Tickets whose SLA countdown needs a look by `now`, earliest first, each locked
         (PostgreSQL skips the ones another unit holds)."""
-        require_aware(now, "now")
-        # Only the indexed column: rows leave the index's range when their countdown ends.
-        stmt = (
-            sa.select(TicketRow)
-            .where(col(TicketRow.countdown_at) <= now.astimezone(UTC))
-            .order_by(col(TicketRow.countdown_at))
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+        stmt = countdowns_due_query(now=now, limit=limit)
         return [
             Countdown(ticket_from_row(r), tuple(r.countdown_done or ()), r.countdown_at)
             for r in await self._s.scalars(stmt)
         ]
 
-    async def record_countdown(
-        self,
-        *,
-        ref: str,
-        next_at: datetime | None,
-        done: Sequence[str],
-        at: datetime,
-        posted: str | None = None,
+    async def record_countdowns(
+        self, *, countdowns: Sequence[Countdown], at: datetime, posted: Mapping[str, str]
     ) -> None:
-        """Store the countdown's next instant and done keys; audit a posted milestone."""
+        """Store the countdowns' next instants and done keys; audit the posted milestones."""
         require_aware(at, "at")
-        row = await self._row(ref, lock=True)
-        if row is None:
-            raise NotFoundError(f"no ticket {ref}")
-        row.countdown_at = require_aware(next_at, "next_at").astimezone(UTC) if next_at else None
-        row.countdown_done = list(done)
-        if posted is not None:
-            self._event(
-                row, at=at, actor="bot", action="sla.countdown", after={"milestone": posted}
-            )
-        await self._s.flush()
+        if not countdowns:
+            return
+        # One executemany by primary key for the whole batch: the tick does this for every
+        # ticket it looks at, and each statement is a round trip.
+        await self._s.execute(
+            sa.update(TicketRow),
+            [
+                {
+                    "id": c.ticket.id,
+                    "countdown_at": require_aware(c.next_at, "next_at") if c.next_at else None,
+                    "countdown_done": list(c.done),
+                }
+                for c in countdowns
+            ],
+            execution_options={"synchronize_session": False},
+        )
+        events = [
+            {
+                "ticket_id": c.ticket.id,
+                "at": at.astimezone(UTC),
+                "actor": "bot",
+                "action": "sla.countdown",
+                "before": {},
+                "after": {"milestone": posted[c.ticket.ref]},
+            }
+            for c in countdowns
+            if c.ticket.ref in posted
+        ]
+        if events:
+            await self._s.execute(sa.insert(TicketEventRow), events)
 
     async def next_edit_seq(self, *, ref: str) -> int:
         """Bump and return the ticket's edit number (its row stays locked until commit)."""

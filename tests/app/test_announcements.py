@@ -8,10 +8,12 @@ from typing import Any
 from adapters.console import PLATFORM as CONSOLE
 from adapters.slack.settings import PLATFORM as SLACK
 from bot.app.actions import act, record_thread_reply
+from bot.app.announcements import keep_current
 from bot.app.filing import file_ticket
 from bot.app.outbox import drain
 from bot.app.replies import Reply
 from bot.domain.lifecycle import Action
+from bot.domain.models import Edit
 from tests.app.conftest import (
     AGNES,
     ANDERS,
@@ -185,3 +187,23 @@ async def test_a_decision_redraws_the_approval_requests_without_buttons(world: W
     await act(world.desk, actor=AGNES, ref="SUP-1001", action=Action.START)
     await drain(world.desk, {CONSOLE: console})
     assert [e.destination.user for e in console.edits] == [None, "anders", None]
+
+
+async def test_every_redraw_has_a_key_of_its_own_and_the_newest_shows(world: World) -> None:
+    # Redraws that change nothing in the audit trail (the SLA line moving on, as the countdown
+    # redraws it at each threshold) are queued too, each under its own key.
+    console = await filed_and_posted(world, INCIDENT)
+    for _ in range(2):
+        world.clock.advance(minutes=30)
+        async with world.desk.store.unit() as uow:
+            ticket = await uow.tickets.get(ref="SUP-1001")
+            assert ticket is not None
+            await keep_current(
+                uow, world.desk.policy, ticket, at=world.desk.now(), calendar=world.desk.calendar
+            )
+    edits = [m for m in await outbox(world.desk.store) if isinstance(m.target, Edit)]
+    assert len({m.dedupe_key for m in edits}) == 2
+    await drain(world.desk, {CONSOLE: console})
+    [edit] = console.edits
+    [sla] = [f.value for f in shown(edit.content).fields if f.label == "SLA"]
+    assert sla == "On track: 7 h left as of Mon 30 Nov 2026 10:00"
