@@ -188,15 +188,20 @@ async def _post(tick: _Tick, ticket: Ticket, due: DueMilestone) -> int:
     )
     posts = 1
     customer = await tick.customer(ticket.customer_id)
-    await keep_current(
-        uow,
-        desk.policy,
-        ticket,
-        at=now,
-        calendar=desk.calendar,
-        customer=customer,
-        reporter=await tick.name(ticket.reporter),
-    )
+    # Redrawn where the state changes (each threshold, the breach), not at every reminder:
+    # after the breach it stays Breached, the reminder says how late, and chat platforms
+    # rate-limit edits (Slack's chat.update), which an hourly redraw of every late ticket
+    # would spend.
+    if milestone.kind is not MilestoneKind.REMINDER:
+        await keep_current(
+            uow,
+            desk.policy,
+            ticket,
+            at=now,
+            calendar=desk.calendar,
+            customer=customer,
+            reporter=await tick.name(ticket.reporter),
+        )
     if milestone.kind is MilestoneKind.THRESHOLD:
         return posts
     provider = await tick.provider()

@@ -106,7 +106,11 @@ async def test_a_highest_ticket_filed_on_friday_at_1550_counts_down_on_monday_mo
         posts["highest:50"].footer == "SLA: On track, as of Mon 23 Nov 2026 08:20 (Copenhagen time)"
     )
     assert posts["highest:75"].footer.startswith("SLA: At risk")
-    assert "breached its first-response time" in posts["highest:breach"].text
+    assert posts["highest:breach"].text == (
+        f"{ref} breached its first-response time: it was due Mon 23 Nov 2026 08:50 (Copenhagen "
+        "time) and has had no first response. No business time is left."
+    )
+    assert posts["highest:breach"].footer.startswith("SLA: Breached")
     assert posts["highest:reminder-1"].text == (
         f"Reminder: {ref} still has no first response, 1 h of business time after it was due "
         "(Mon 23 Nov 2026 08:50 (Copenhagen time))."
@@ -364,3 +368,30 @@ async def test_a_changed_calendar_moves_unanswered_due_instants_once(world: Worl
     world.clock.set(cph(2026, 11, 20, 18, 1))
     await sla.run(desk)
     assert await next_look(world, ref) == cph(2026, 11, 24, 9, 50)
+
+
+async def test_the_announcement_is_redrawn_at_thresholds_and_the_breach_not_at_reminders(
+    world: World,
+) -> None:
+    ref = await file_at(world, cph(2026, 11, 30, 9, 0), HIGHEST, reporter=CARLA)
+    await drain(world.desk, {CONSOLE: RecordingNotifier(CONSOLE)})  # the announcement is up
+    redraws = []
+    for at in (cph(2026, 11, 30, 9, 30), cph(2026, 11, 30, 10, 0), cph(2026, 11, 30, 11, 0)):
+        await tick(world, at)
+        redraws.append(
+            [
+                _sla(Reply.from_json(m.content))
+                for m in await outbox(world.desk.store)
+                if isinstance(m.target, Edit)
+            ]
+        )
+    assert redraws[0] == ["On track: 30 min left as of Mon 30 Nov 2026 09:30"]
+    assert redraws[1][1:] == ["Breached: no time left as of Mon 30 Nov 2026 10:00"]
+    assert redraws[2] == redraws[1]  # reminder-1 at 11:00: a post, no redraw
+    assert await keys(world) == ["highest:50", "highest:breach", "highest:reminder-1"]
+    await tick(world, cph(2026, 11, 30, 11, 30))
+    await act(world.desk, actor=AGNES, ref=ref, action=Action.ACKNOWLEDGE)
+    [*_, ack] = [m for m in await outbox(world.desk.store) if isinstance(m.target, Edit)]
+    assert _sla(Reply.from_json(ack.content)) == (
+        "Breached: first response given Mon 30 Nov 2026 11:30, 1 h 30 min late"
+    )

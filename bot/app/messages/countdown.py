@@ -40,7 +40,10 @@ def sla_field(policy: Policy, ticket: Ticket, snap: SlaSnapshot, at: datetime) -
         text = f"{STATE_LABELS[SlaState.BREACHED]}: first response given {given}"
         return Field("SLA", f"{text}, {late} late" if late else text)
     as_of = when(at, policy, zone=False)
-    if snap.state is SlaState.BREACHED:
+    # The countdown's breach falls at the due instant itself: no time left is breached.
+    if snap.state is SlaState.BREACHED or snap.remaining <= _ZERO:
+        if snap.remaining >= _ZERO:  # drawn at the due instant itself
+            return Field("SLA", f"{STATE_LABELS[SlaState.BREACHED]}: no time left as of {as_of}")
         late = duration(snap.remaining)
         return Field("SLA", f"{STATE_LABELS[SlaState.BREACHED]}: {late} late as of {as_of}")
     left = time_left(snap.remaining)
@@ -56,7 +59,8 @@ def countdown_post(
     late, and the figures are the current ones, not those of the moment it was crossed.
     """
     due = when(snap.due, policy)
-    state = STATE_LABELS[snap.state]
+    breached = milestone.kind is not MilestoneKind.THRESHOLD or snap.state is SlaState.BREACHED
+    state = STATE_LABELS[SlaState.BREACHED if breached else snap.state]
     if milestone.kind is MilestoneKind.THRESHOLD:
         text = (
             f"{milestone.label} % of the first-response time of {ticket.ref} has passed without "
@@ -83,7 +87,7 @@ def countdown_post(
 
 def _late(snap: SlaSnapshot) -> str:
     if snap.remaining >= _ZERO:
-        return "It is late as of now."
+        return "No business time is left."
     return f"It is {duration(snap.remaining)} of business time late."
 
 
