@@ -21,7 +21,7 @@ from bot.app.ports import Notifier
 from bot.app.replies import Reply
 from bot.domain.models import Destination, Role
 
-__all__ = ["make_view", "read_line", "run_console"]
+__all__ = ["console_desk", "make_view", "read_line", "run_console"]
 
 _PERSONA_OF_USER = {p.identity.user_id: p for p in PERSONAS.values()}
 
@@ -40,6 +40,15 @@ async def _drain_all(desk: Desk, notifiers: Mapping[str, Notifier]) -> None:
     """Deliver everything due now (failures wait for their retry time)."""
     while await drain(desk, notifiers):
         pass
+
+
+def console_desk(desk: Desk) -> Desk:
+    """`desk` as the console uses it: the console shows every customer's support channel, so
+    notices to all customers (service windows) are queued for it too. Scheduled jobs that
+    run while the console is open must run on this desk."""
+    if PLATFORM in desk.implicit_platforms:
+        return desk
+    return replace(desk, implicit_platforms=(*desk.implicit_platforms, PLATFORM))
 
 
 def make_view(input: TextIO, output: TextIO, *, rich: bool | None = None) -> View:
@@ -66,9 +75,7 @@ async def run_console(
     or as the registered contact `as_user`; ConsoleRefusal, before anything is shown, if the
     database is not the demo's or has no such contact or persona.
     """
-    if PLATFORM not in desk.implicit_platforms:
-        # The console shows every customer's channel: notices to all customers appear here.
-        desk = replace(desk, implicit_platforms=(*desk.implicit_platforms, PLATFORM))
+    desk = console_desk(desk)
     seated = await cast(desk.store, desk.policy, desk.now(), demo=demo, as_user=as_user)
     if as_user is None and role not in seated.personas:
         raise ConsoleRefusal(

@@ -54,15 +54,18 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from adapters.console.runner import run_console
+    from adapters.console.runner import console_desk, run_console
     from adapters.console.seed import ConsoleRefusal
     from bot.cli.compose import open_desk
     from bot.cli.main import CliError
 
     async with open_desk() as wired:
+        # Everything that runs with the console (the scheduler too) takes this desk, so
+        # notices to every customer are queued for the console as well.
+        desk = console_desk(wired.desk)
         try:
             return await run_console(
-                wired.desk,
+                desk,
                 role=args.role,
                 demo=args.demo,
                 as_user=args.as_user,

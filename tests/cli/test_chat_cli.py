@@ -297,3 +297,14 @@ def test_bad_window_input_is_one_line_and_adds_nothing(supportbot, argv, message
     assert status == 2 and out == ""
     assert message in err and len(err.strip().splitlines()) == 1
     assert json.loads(supportbot("window", "list", "--all", "--json")[1]) == []
+
+
+def test_a_window_added_in_the_chat_is_announced_there_and_listed(supportbot):
+    lines = "window add 2026-12-01 20:00-23:00 reason Database upgrade\n/as customer\n"
+    lines += "any service windows planned?\n"
+    status, out, err = supportbot("chat", "--as", "agent", stdin=lines)
+    assert status == 0, err
+    assert "Service window 1 added" in out and "1 customer told (1 post queued)." in out
+    notice = out[out.index("Service window planned") :]
+    assert "Start:   Tue 01 Dec 2026 20:00 (Copenhagen time)" in notice
+    assert "Planned service windows" in notice and ": Database upgrade" in notice
