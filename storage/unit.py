@@ -47,6 +47,14 @@ class SqlUnitOfWork:
         self.hypercare = SqlHypercareRepository(session)
         return self
 
+    @property
+    def session(self) -> AsyncSession:
+        """The unit's session, for an adapter's own tables read or written in this transaction
+        (e.g. the Teams conversation references)."""
+        if self._session is None:
+            raise RuntimeError("the unit of work is not entered")
+        return self._session
+
     async def __aexit__(
         self,
         exc_type: type[BaseException] | None,

@@ -35,7 +35,7 @@ from adapters.teams.delivery import (
     status_of,
     with_retries,
 )
-from adapters.teams.refs import ConversationRefs, tenant_key, user_key
+from adapters.teams.refs import NOT_REACHABLE, ConversationRefs, tenant_key, user_key
 from bot.app.outbox import NotPostedYet, UndeliverableError
 from bot.app.ports import Store
 from bot.app.replies import Reply
@@ -43,7 +43,6 @@ from bot.domain.models import Customer, Destination, Identity, ThreadRef
 
 __all__ = ["NOT_REACHABLE", "NotReachableYet", "TeamsNotifier", "thread_id"]
 
-NOT_REACHABLE = "not reachable on Teams yet"
 # The connector's answers that trying again will not mend: the bot was removed from the
 # conversation or the team (403), the conversation or message is gone (404).
 PERMANENT = frozenset({400, 401, 403, 404})

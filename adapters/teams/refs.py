@@ -13,8 +13,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from adapters.teams.tables import ConversationRefRow
+from bot.domain.models import ChatBinding
 
-__all__ = ["ConversationRefs", "SqlConversationRefs", "tenant_key", "user_key"]
+__all__ = [
+    "NOT_REACHABLE",
+    "ConversationRefs",
+    "SqlConversationRefs",
+    "reachable",
+    "tenant_key",
+    "user_key",
+]
+
+
+# What `customer list` and the outbox say of a customer the bot cannot post to yet.
+NOT_REACHABLE = "not reachable on Teams yet"
 
 
 def user_key(user: str) -> str:
@@ -57,6 +69,15 @@ class SqlConversationRefs:
         column = col(ConversationRefRow.conversation_id)
         keys = await self._s.scalars(select(column).where(column.startswith(prefix)))
         return {key[len(prefix) :] for key in keys}
+
+
+async def reachable(session: AsyncSession, binding: ChatBinding) -> bool:
+    """Whether the bot can post to a customer bound so on Teams: it has heard from its tenant
+    or has a reference for its channel (else its posts wait: "not reachable on Teams yet")."""
+    refs = SqlConversationRefs(session)
+    if binding.workspace and await refs.get(conversation_id=tenant_key(binding.workspace)):
+        return True
+    return bool(binding.conversation and await refs.get(conversation_id=binding.conversation))
 
 
 class ConversationRefs:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.main import CliError
@@ -27,7 +27,9 @@ __all__ = [
     "check_tenant_free",
     "identity_of",
     "new_bindings",
+    "reachability",
     "taken",
+    "teams_cell",
     "warn_unannounced",
 ]
 
@@ -144,6 +146,28 @@ def binding_columns(customer: Customer) -> dict[str, Any]:
         "teams_tenant": teams.workspace if teams else None,
         "teams_channel": teams.conversation if teams else None,
     }
+
+
+async def reachability(uow: SqlUnitOfWork, customer: Customer) -> dict[str, Any]:
+    """Whether Teams can reach a customer bound there ({"teams_reachable": None} if it is
+    not): the bot must have heard from its tenant or channel before it can post."""
+    from adapters.teams import PLATFORM as TEAMS
+    from adapters.teams.refs import reachable
+
+    binding = customer.binding(TEAMS)
+    if binding is None:
+        return {"teams_reachable": None}
+    return {"teams_reachable": await reachable(uow.session, binding)}
+
+
+def teams_cell(record: Mapping[str, Any]) -> str:
+    """The TEAMS TENANT cell of `customer list`: the tenant, and whether it is reachable."""
+    from adapters.teams.refs import NOT_REACHABLE
+
+    tenant = str(record["teams_tenant"] or "")
+    if record.get("teams_reachable") is False:
+        return f"{tenant} ({NOT_REACHABLE})".strip()
+    return tenant
 
 
 async def check_tenant_free(

@@ -145,7 +145,10 @@ def _customer_add(args: argparse.Namespace) -> int:
 def _customer_list(args: argparse.Namespace) -> int:
     async def load(uow: SqlUnitOfWork) -> list[dict[str, Any]]:
         periods = {p.customer_id: p for p in await uow.hypercare.all_current()}
-        return [_customer_json(c, periods.get(c.id)) for c in await uow.customers.all()]
+        return [
+            {**_customer_json(c, periods.get(c.id)), **await chat_flags.reachability(uow, c)}
+            for c in await uow.customers.all()
+        ]
 
     records = with_unit(load)
     if args.json:
@@ -155,7 +158,7 @@ def _customer_list(args: argparse.Namespace) -> int:
         [
             f"{r['name']} (provider)" if r["is_provider"] else r["name"],
             r["slack_channel"] or "",
-            r["teams_tenant"] or "",
+            chat_flags.teams_cell(r),
             r["go_live"] or "",
             str(r["hypercare_weeks"] or ""),
         ]
