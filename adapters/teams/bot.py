@@ -17,6 +17,9 @@ from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
 
 from adapters.teams import PLATFORM
+from adapters.teams.activities import typed
+from adapters.teams.binding import bind_channel, bind_request
+from adapters.teams.delivery import reply_activity
 from adapters.teams.refs import ConversationRefs, tenant_key, user_key
 from bot.app.callers import Origin
 from bot.app.desk import Desk
@@ -105,6 +108,17 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         facts = await self._note(turn_context.activity)
         if facts.identity is None:
             return  # nobody to answer
+        name = bind_request(typed(turn_context.activity)) if facts.channel else None
+        if name is not None and facts.channel is not None:
+            reply = await bind_channel(
+                self._desk,
+                agent=facts.identity,
+                name=name,
+                tenant=facts.tenant,
+                channel=facts.channel,
+            )
+            await turn_context.send_activity(reply_activity(reply))
+            return
         origin = Origin(binding=facts.binding)
         await self.conversation.on_activity(turn_context, identity=facts.identity, origin=origin)
 

@@ -9,6 +9,7 @@ from adapters.teams import PLATFORM
 from adapters.teams.refs import ConversationRefs, tenant_key, user_key
 from bot.domain.models import ChatBinding
 from tests.adapters.teams.conftest import (
+    AGNES,
     CARLA,
     CHANNEL,
     ERIK,
@@ -131,3 +132,41 @@ async def test_an_anonymous_bot_answers_only_on_this_machine(teams: TeamsWorld) 
 
     assert await teams.post(activity) == 401
     assert await refs(teams).tenants() == set()
+
+
+NEW_TENANT = "33333333-4444-4555-8666-777777777777"
+NEW_CHANNEL = "19:globex-support@thread.tacv2"
+
+
+async def add_globex(world: TeamsWorld) -> None:
+    async with world.desk.store.unit() as uow:
+        await uow.customers.add(name="Globex")
+
+
+async def test_an_agent_binds_a_channel_to_a_customer_explicitly(teams: TeamsWorld) -> None:
+    await add_globex(teams)
+
+    said = await teams.say("bind Globex", user=AGNES, tenant=NEW_TENANT, channel=NEW_CHANNEL)
+
+    assert "now Globex's support channel" in said
+    globex = await teams.customer("Globex")
+    assert globex.binding(PLATFORM) == ChatBinding(PLATFORM, NEW_TENANT, NEW_CHANNEL)
+
+
+async def test_only_an_agent_may_bind_a_channel(teams: TeamsWorld) -> None:
+    await add_globex(teams)
+
+    said = await teams.say("bind Globex", user=CARLA, tenant=NEW_TENANT, channel=NEW_CHANNEL)
+
+    assert "Only the service provider's agents" in said
+    assert (await teams.customer("Globex")).binding(PLATFORM) is None
+
+
+async def test_a_channel_bound_to_one_customer_is_not_taken_by_another(teams: TeamsWorld) -> None:
+    await add_globex(teams)
+    await teams.say("ticket")  # Acme's channel binds itself
+
+    said = await teams.say("bind Globex", user=AGNES)
+
+    assert "Acme A/S's support channel already" in said
+    assert (await teams.customer("Globex")).binding(PLATFORM) is None
