@@ -1,4 +1,5 @@
-"""Every Teams post leaves through here: direct answers and the outbox's posts alike.
+"""Every Teams post leaves through here (RetryingAdapter): direct answers and the outbox's
+posts alike.
 
 The Bot Framework connector throttles (429, with Retry-After) and has bad moments (5xx): a
 call is tried again after a wait, a few times, before the error is left to the caller (the
@@ -14,7 +15,9 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.schema import Activity
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ResourceResponse
+from botframework.connector.auth import BotFrameworkAuthentication
 from msrest.exceptions import HttpOperationError
 
 from adapters.teams.cards import reply_card
@@ -24,6 +27,7 @@ from bot.app.replies import Reply
 __all__ = [
     "ATTEMPTS",
     "CALL_TIMEOUT",
+    "RetryingAdapter",
     "Sleep",
     "longest_call",
     "quiet_client",
@@ -101,3 +105,34 @@ def quiet_client(turn_context: TurnContext) -> None:
         return
     config.retry_policy.retries = 0
     config.connection.timeout = CALL_TIMEOUT
+
+
+class RetryingAdapter(CloudAdapter):  # type: ignore[misc]
+    """botbuilder's CloudAdapter, every send and update tried again after throttling or a
+    server error: direct answers in a turn and the outbox's proactive posts alike."""
+
+    def __init__(self, auth: BotFrameworkAuthentication, *, sleep: Sleep) -> None:
+        super().__init__(auth)
+        self._sleep = sleep
+
+    async def send_activities(
+        self, context: TurnContext, activities: list[Activity]
+    ) -> list[ResourceResponse]:
+        """Send, trying again after 429 or 5xx."""
+        quiet_client(context)
+        send = super().send_activities
+        sent: list[ResourceResponse] = await with_retries(
+            lambda: send(context, activities), sleep=self._sleep, what="post"
+        )
+        return sent
+
+    async def update_activity(
+        self, context: TurnContext, activity: Activity
+    ) -> ResourceResponse | None:
+        """Update, trying again after 429 or 5xx."""
+        quiet_client(context)
+        update = super().update_activity
+        updated: ResourceResponse | None = await with_retries(
+            lambda: update(context, activity), sleep=self._sleep, what="update"
+        )
+        return updated

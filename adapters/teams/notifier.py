@@ -30,7 +30,6 @@ from adapters.teams import PLATFORM
 from adapters.teams.delivery import (
     Sleep,
     longest_call,
-    quiet_client,
     reply_activity,
     status_of,
     with_retries,
@@ -129,14 +128,9 @@ class TeamsNotifier:
             reference = await self._reference(destination.conversation)
 
             async def update(turn_context: TurnContext) -> None:
-                quiet_client(turn_context)
-                await turn_context.update_activity(activity)
+                await turn_context.update_activity(activity)  # retried by the adapter
 
-            await with_retries(
-                lambda: self._adapter.continue_conversation(reference, update, self._app_id),
-                sleep=self._sleep,
-                what="update",
-            )
+            await self._adapter.continue_conversation(reference, update, self._app_id)
 
     async def _reference(self, conversation: str) -> ConversationReference:
         stored = await self._refs.get(conversation)
@@ -154,17 +148,12 @@ class TeamsNotifier:
         ids: list[str] = []
 
         async def send(turn_context: TurnContext) -> None:
-            quiet_client(turn_context)
             # The continuation's made-up id would make this a reply to it: post anew.
             turn_context.activity.id = None
-            sent = await turn_context.send_activity(activity)
+            sent = await turn_context.send_activity(activity)  # retried by the adapter
             ids.append(sent.id if sent is not None and sent.id else "")
 
-        await with_retries(
-            lambda: self._adapter.continue_conversation(target, send, self._app_id),
-            sleep=self._sleep,
-            what="post",
-        )
+        await self._adapter.continue_conversation(target, send, self._app_id)
         if not ids or not ids[-1]:
             raise RuntimeError("the Teams connector returned no activity id")
         return ids[-1]
@@ -197,7 +186,6 @@ class TeamsNotifier:
         activity = reply_activity(reply)
 
         async def send(turn_context: TurnContext) -> None:
-            quiet_client(turn_context)
             created = turn_context.activity
             reference = TurnContext.get_conversation_reference(created)
             reference.activity_id = None
@@ -208,6 +196,7 @@ class TeamsNotifier:
             sent = await turn_context.send_activity(activity)
             landed.append(ThreadRef(PLATFORM, conversation, sent.id if sent else ""))
 
+        # Creating the chat again after a failure is harmless: Teams has one per person.
         await with_retries(
             lambda: self._adapter.create_conversation(
                 self._app_id, send, parameters, seen.channel_id, seen.service_url

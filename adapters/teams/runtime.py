@@ -23,7 +23,7 @@ from adapters.teams import PLATFORM
 from adapters.teams.auth import authenticate, build_authentication
 from adapters.teams.bot import Conversation, TeamsBot
 from adapters.teams.conversation import TeamsConversation
-from adapters.teams.delivery import Sleep
+from adapters.teams.delivery import RetryingAdapter, Sleep
 from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.refs import ConversationRefs
 from adapters.teams.settings import TeamsSettings
@@ -121,7 +121,7 @@ async def build_teams(
 ) -> TeamsRuntime:
     """Build the Teams adapter on the desk's database (`conversation`: what the bot says,
     TeamsConversation unless given)."""
-    adapter = CloudAdapter(build_authentication(settings, settings.credentials))
+    adapter = RetryingAdapter(build_authentication(settings, settings.credentials), sleep=sleep)
     refs = ConversationRefs(engine)
     talk = conversation or TeamsConversation(desk, wake=wake, sleep=sleep)
     bot = TeamsBot(desk, refs, talk)

@@ -170,3 +170,19 @@ async def test_a_channel_bound_to_one_customer_is_not_taken_by_another(teams: Te
 
     assert "Acme A/S's support channel already" in said
     assert (await teams.customer("Globex")).binding(PLATFORM) is None
+
+
+async def test_a_throttled_answer_is_sent_again_after_the_wait_teams_asks_for(
+    teams: TeamsWorld,
+) -> None:
+    teams.fake.fail("reply", 429, retry_after="3")
+    teams.fake.fail("reply", 502)
+
+    assert await teams.post(teams.message("ticket")) == 200
+
+    assert [c.kind for c in teams.fake.of("reply-failed", "reply")] == [
+        "reply-failed",
+        "reply-failed",
+        "reply",
+    ]
+    assert teams.sleeps == [3.0, 2.0]
