@@ -41,6 +41,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.app.desk import Desk
+from bot.app.outbox_failures import backoff, record_failure
 from bot.app.ports import Notifier, UnitOfWork
 from bot.app.replies import Reply
 from bot.domain.models import (
@@ -56,7 +57,6 @@ from bot.domain.models import (
     Ticket,
     TicketThread,
 )
-from bot.domain.policy import Policy
 
 __all__ = [
     "LEASE_MARGIN",
@@ -183,15 +183,6 @@ async def edit_posted(
     return True
 
 
-def backoff(policy: Policy, attempts: int) -> timedelta:
-    """How long to wait after the `attempts`-th failure: the policy's first retry, doubling
-    each time, at most its longest wait."""
-    first = timedelta(seconds=policy.outbox_first_retry_seconds)
-    longest = timedelta(minutes=policy.outbox_max_retry_minutes)
-    delay: timedelta = first * (2 ** min(max(attempts, 0), 16))
-    return min(delay, longest)
-
-
 def instance_id() -> str:
     """Who holds this process's leases: host name and process id."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -290,10 +281,12 @@ async def _send(desk: Desk, notifier: Notifier, message: OutboxMessage, owner: s
                 destination=destination, content=message.content, key=message.dedupe_key
             )
     except UndeliverableError as exc:
-        await _failed(desk, message, owner, exc, permanent=True)
+        await record_failure(desk, message, owner, exc, permanent=True)
         return False
     except Exception as exc:  # anything else may pass: retried with backoff while it lasts
-        await _failed(desk, message, owner, exc, permanent=False)
+        await record_failure(
+            desk, message, owner, exc, permanent=False, waiting=isinstance(exc, NotPostedYet)
+        )
         return False
     now = desk.now()
     async with desk.store.unit() as uow:
@@ -332,43 +325,6 @@ async def _find_earlier(
             message.dedupe_key,
         )
     return landed
-
-
-def _gives_up(desk: Desk, message: OutboxMessage, attempts: int, *, permanent: bool) -> bool:
-    """Whether a failed message is parked now: an undeliverable one after the policy's
-    attempts; one whose failures may pass only once it has also failed for the policy's
-    `give_up_after_hours` since it was queued (an outage of a few hours is waited out)."""
-    if attempts < desk.policy.outbox_park_after_attempts:
-        return False
-    if permanent:
-        return True
-    queued = message.created_at or message.next_attempt_at
-    return desk.now() - queued >= timedelta(hours=desk.policy.outbox_give_up_after_hours)
-
-
-async def _failed(
-    desk: Desk, message: OutboxMessage, owner: str, exc: Exception, *, permanent: bool
-) -> None:
-    """Record a failed attempt: parked once the message used up its attempts (see
-    `_gives_up`), else due again after the backoff. The error is kept on the message."""
-    now = desk.now()
-    error = f"{type(exc).__name__}: {exc}"
-    attempts = message.attempts + 1
-    # A post waiting for something still to come (its original to be posted, a chat that
-    # cannot reach the customer yet) waits as long as it takes: it has not failed.
-    waiting = isinstance(exc, NotPostedYet)
-    async with desk.store.unit() as uow:
-        if not waiting and _gives_up(desk, message, attempts, permanent=permanent):
-            await uow.outbox.park(message_id=message.id, owner=owner, error=error, at=now)
-            log.warning(
-                "outbox message %s parked after %d attempts (%s)", message.id, attempts, error
-            )
-            return
-        retry_at = now + backoff(desk.policy, message.attempts)
-        await uow.outbox.mark_failed(
-            message_id=message.id, owner=owner, error=error, retry_at=retry_at
-        )
-    log.warning("outbox message %s failed (%s); retry at %s", message.id, error, retry_at)
 
 
 async def _newer_edit_shown(uow: UnitOfWork, edit: Edit) -> bool:
