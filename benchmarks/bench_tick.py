@@ -252,7 +252,11 @@ async def main() -> None:
     parser.add_argument("--customers", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--serve-seconds", type=int, default=60)
+    parser.add_argument("--serve-only", action="store_true", help="only serve's memory")
     args = parser.parse_args()
+    if args.serve_only:
+        await serve_memory(args)
+        return
     with tempfile.TemporaryDirectory() as folder:
         await run_backend("SQLite", f"sqlite:///{folder}/bench.db", None, args)
     pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
