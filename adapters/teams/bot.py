@@ -20,7 +20,7 @@ from adapters.teams import PLATFORM
 from adapters.teams.activities import typed
 from adapters.teams.binding import bind_channel, bind_request
 from adapters.teams.delivery import reply_activity
-from adapters.teams.refs import ConversationRefs, tenant_key, user_key
+from adapters.teams.refs import ConversationRefs, member_key, tenant_key, user_key
 from bot.app.callers import Origin
 from bot.app.desk import Desk
 from bot.app.ports import DuplicateError
@@ -86,11 +86,16 @@ def facts_of(activity: Activity) -> ActivityFacts:
     )
 
 
-def reference_json(activity: Activity, *, conversation_id: str | None = None) -> str:
-    """The serialized conversation reference of `activity` (its conversation id replaced)."""
+def reference_json(
+    activity: Activity, *, conversation_id: str | None = None, tenant: str | None = None
+) -> str:
+    """The serialized conversation reference of `activity` (its conversation id replaced;
+    `tenant` kept in it, which botbuilder's ConversationAccount drops when reading Teams')."""
     reference = TurnContext.get_conversation_reference(activity)
     if conversation_id is not None and reference.conversation is not None:
         reference.conversation.id = conversation_id
+    if tenant is not None and reference.conversation is not None:
+        reference.conversation.tenant_id = tenant
     reference.activity_id = None  # a reference names a conversation, not one message in it
     return json.dumps(reference.serialize(), sort_keys=True)
 
@@ -140,6 +145,9 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
                 references[tenant_key(facts.tenant)] = here
             if facts.personal and facts.identity is not None:
                 references[user_key(facts.identity.user_id)] = here
+            if facts.identity is not None and facts.tenant:
+                seen = reference_json(activity, tenant=facts.tenant)
+                references[member_key(facts.identity.user_id)] = seen
             if facts.channel:
                 references[facts.channel] = reference_json(activity, conversation_id=facts.channel)
         await self._refs.save(references)

@@ -34,7 +34,7 @@ from adapters.teams.delivery import (
     status_of,
     with_retries,
 )
-from adapters.teams.refs import NOT_REACHABLE, ConversationRefs, tenant_key, user_key
+from adapters.teams.refs import NOT_REACHABLE, ConversationRefs, member_key, tenant_key, user_key
 from bot.app.outbox import NotPostedYet, UndeliverableError
 from bot.app.ports import Store
 from bot.app.replies import Reply
@@ -209,12 +209,15 @@ class TeamsNotifier:
         return landed[-1]
 
     async def _tenant_of(self, user: str) -> str | None:
-        """The tenant of a registered contact: their organisation's Teams binding."""
+        """The tenant of a registered contact (their organisation's Teams binding), else the
+        tenant the person was last seen in (an end user answered privately)."""
         async with self._store.unit() as uow:
             contact = await uow.contacts.find(identity=Identity(PLATFORM, user))
-            if contact is None:
-                return None
-            owner = await uow.customers.get(customer_id=contact.customer_id)
+            owner = await uow.customers.get(customer_id=contact.customer_id) if contact else None
+        if contact is None:
+            seen = await self._refs.get(member_key(user))
+            conversation = _reference(seen).conversation if seen is not None else None
+            return conversation.tenant_id if conversation is not None else None
         binding = owner.binding(PLATFORM) if owner is not None else None
         return binding.workspace if binding is not None else None
 

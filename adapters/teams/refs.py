@@ -3,7 +3,9 @@
 One table, keyed by conversation id. Two more kinds of key share it, because a proactive post
 often knows a person or an organisation rather than a conversation: "user:<AAD object id>"
 (that person's personal chat with the bot) and "tenant:<tenant id>" (the newest reference seen
-in that tenant: its service URL and the bot's account, from which a personal chat is created).
+in that tenant: its service URL and the bot's account, from which a personal chat is created),
+and "member:<AAD object id>" (the newest reference that person was seen in: the tenant of
+someone who is no registered contact, e.g. an end user answered privately).
 Teams conversation ids never start with those prefixes ("19:...", "a:...", "8:...").
 """
 
@@ -19,6 +21,7 @@ __all__ = [
     "NOT_REACHABLE",
     "ConversationRefs",
     "SqlConversationRefs",
+    "member_key",
     "reachable",
     "tenant_key",
     "user_key",
@@ -32,6 +35,12 @@ NOT_REACHABLE = "not reachable on Teams yet"
 def user_key(user: str) -> str:
     """The key of a person's personal chat with the bot."""
     return f"user:{user}"
+
+
+def member_key(user: str) -> str:
+    """The key of the newest reference a person was seen in (their tenant, for a personal
+    chat with someone who is no registered contact)."""
+    return f"member:{user}"
 
 
 def tenant_key(tenant: str) -> str:
