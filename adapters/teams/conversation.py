@@ -17,14 +17,15 @@ import asyncio
 import logging
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams.activities import channel_of, is_personal, mentions_bot, thread_of, typed
-from adapters.teams.cards import INTAKE_ACTION, answers_from_value, form_card, reply_card
+from adapters.teams.cards import INTAKE_ACTION, answers_from_value, form_card
+from adapters.teams.delivery import Sleep, card_activity, reply_activity
 from bot.app.actions import ACTIONS, act, record_thread_reply
 from bot.app.callers import Origin
 from bot.app.commands import parse_command
@@ -36,7 +37,7 @@ from bot.app.outbox import post_to_user
 from bot.app.replies import Reply
 from bot.domain.models import Identity, ThreadRef
 
-__all__ = ["COMMANDS", "TeamsConversation", "card_activity"]
+__all__ = ["COMMANDS", "TeamsConversation"]
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +54,6 @@ _INTAKE_WORDS = {"ticket", "/ticket", "new ticket", "ny sag", "/ny"}
 _SLASH_TICKET = re.compile(r"^/ticket\s+(?P<summary>.+)$", re.IGNORECASE | re.DOTALL)
 
 
-def card_activity(card: Mapping[str, Any], *, summary: str | None = None) -> Activity:
-    """A message activity carrying one Adaptive Card."""
-    activity = MessageFactory.attachment(CardFactory.adaptive_card(dict(card)))
-    if summary:
-        activity.summary = summary[:200]  # what a notification shows for the card
-    return activity
-
-
-def _summary(reply: Reply) -> str:
-    return " — ".join(part for part in (reply.title, reply.text) if part)
-
-
 class TeamsConversation:
     """The Teams adapter's use of the desk: messages, submitted cards and button clicks."""
 
@@ -73,11 +62,11 @@ class TeamsConversation:
         desk: Desk,
         *,
         wake: Callable[[], None] = lambda: None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.desk = desk
         self.wake = wake  # the outbox has posts waiting (a thread post, a private reply)
-        self.sleep = sleep  # waits between retries of a throttled reply
+        self.sleep = sleep  # the runtime's waits (its adapter retries throttled replies)
         self.form = intake_form(desk.policy)
 
     async def on_activity(
@@ -143,7 +132,7 @@ class TeamsConversation:
             return
         answers = {SUMMARY: summary} if summary else {}
         card = form_card(self.form, form_id=uuid.uuid4().hex, answers=answers)
-        await turn_context.send_activity(card_activity(card, summary=self.form.title))
+        await self.send(turn_context, card_activity(card, summary=self.form.title))
 
     async def intake_submitted(
         self,
@@ -162,7 +151,7 @@ class TeamsConversation:
             answers = validate_answers(self.desk.policy, raw)
         except IntakeError as exc:
             card = form_card(self.form, form_id=form_id, answers=raw, errors=exc.errors)
-            await self.replace(turn_context, card, summary=self.form.title)
+            await self.replace(turn_context, card_activity(card, summary=self.form.title))
             return
         filed = await file_ticket(
             self.desk,
@@ -178,7 +167,7 @@ class TeamsConversation:
             # alone and leave the card for the person it was for.
             await self.tell(turn_context, identity, filed.reply)
             return
-        await self.replace(turn_context, reply_card(filed.reply), summary=_summary(filed.reply))
+        await self.replace(turn_context, reply_activity(filed.reply))
 
     # -- buttons ---------------------------------------------------------------------------
 
@@ -203,7 +192,7 @@ class TeamsConversation:
         if reply.private and not is_personal(activity):
             await self.tell_privately(identity, reply, key=f"teams:private:{activity.id}")
             return
-        await turn_context.send_activity(card_activity(reply_card(reply), summary=_summary(reply)))
+        await self.send(turn_context, reply_activity(reply))
 
     async def tell_privately(self, identity: Identity, reply: Reply, *, key: str) -> None:
         """Queue `reply` for `identity`'s personal chat with the bot (once per `key`)."""
@@ -211,13 +200,15 @@ class TeamsConversation:
             await post_to_user(uow, to=identity, reply=reply, dedupe_key=key, at=self.desk.now())
         self.wake()
 
-    async def replace(
-        self, turn_context: TurnContext, card: Mapping[str, Any], *, summary: str
-    ) -> None:
+    async def send(self, turn_context: TurnContext, activity: Activity) -> None:
+        """Post in the conversation (and thread) the person spoke in (the runtime's adapter
+        tries again when throttled)."""
+        await turn_context.send_activity(activity)
+
+    async def replace(self, turn_context: TurnContext, new: Activity) -> None:
         """Redraw the card that was submitted (a client cannot redraw it itself); if it cannot
         be updated, post the new card instead."""
         activity = turn_context.activity
-        new = card_activity(card, summary=summary)
         if activity.reply_to_id:
             new.id = activity.reply_to_id
             try:
@@ -226,7 +217,7 @@ class TeamsConversation:
             except Exception as exc:  # the update is a nicety; the answer must still arrive
                 log.warning("could not update the submitted card: %s", type(exc).__name__)
             new.id = None
-        await turn_context.send_activity(new)
+        await self.send(turn_context, new)
 
 
 def _intake_request(text: str) -> str | None:

@@ -10,18 +10,17 @@ sleep inside a worker thread and skip 429) are turned off, so there is one polic
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.core import BotAdapter, CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ResourceResponse
 from botframework.connector.auth import BotFrameworkAuthentication
 from msrest.exceptions import HttpOperationError
 
 from adapters.teams.cards import reply_card
-from adapters.teams.conversation import card_activity
 from bot.app.replies import Reply
 
 __all__ = [
@@ -29,6 +28,7 @@ __all__ = [
     "CALL_TIMEOUT",
     "RetryingAdapter",
     "Sleep",
+    "card_activity",
     "longest_call",
     "quiet_client",
     "reply_activity",
@@ -45,6 +45,15 @@ ATTEMPTS = 4  # tries of one connector call
 FIRST_WAIT = 1.0  # seconds before the second try; doubling after
 LONGEST_WAIT = 30.0  # at most this long between tries, whatever Retry-After says
 CALL_TIMEOUT = 30  # seconds one connector request may take
+SUMMARY_MAX = 200  # what a notification shows for a card
+
+
+def card_activity(card: Mapping[str, Any], *, summary: str | None = None) -> Activity:
+    """A message activity carrying one Adaptive Card (`summary`: its notification text)."""
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(dict(card)))
+    if summary:
+        activity.summary = summary[:SUMMARY_MAX]
+    return activity
 
 
 def reply_activity(reply: Reply) -> Activity:
