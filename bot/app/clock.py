@@ -1,13 +1,15 @@
-"""Clocks for the composition root: the system clock, and a fixed one for scripted runs."""
+"""Clocks for the composition root: the system clock, a fixed one for scripted runs, and a
+shifted one that starts at a chosen instant and runs on (`SUPPORTBOT_NOW`, `/clock`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from bot.app.ports import Clock
 from bot.domain.calendar import require_supported
 from bot.domain.models import require_aware
 
-__all__ = ["FrozenClock", "SystemClock", "parse_instant"]
+__all__ = ["FrozenClock", "ShiftedClock", "SystemClock", "parse_instant"]
 
 
 class SystemClock:
@@ -37,3 +39,40 @@ def parse_instant(text: str) -> datetime:
     except ValueError:
         raise ValueError(f"not an ISO 8601 instant: {text!r}") from None
     return require_supported(require_aware(value, text.strip()), "instant")
+
+
+class ShiftedClock:
+    """Another clock moved by an offset, running on with it; the offset only ever grows.
+
+    `SUPPORTBOT_NOW` for `serve` and `chat` is the system clock shifted to start at that
+    instant; the console's `/clock` moves its clock forward. Never backwards: what a tick has
+    posted as of a later instant (a breach, a window's start) cannot be taken back, and the
+    outbox and ticket history assume time only runs forward.
+    """
+
+    def __init__(self, base: Clock, offset: timedelta = timedelta(0)) -> None:
+        self._base = base
+        self._offset = offset
+
+    @classmethod
+    def starting_at(cls, at: datetime, base: Clock | None = None) -> ShiftedClock:
+        """A clock reading `at` now and running on from there with `base` (the system's)."""
+        base = base if base is not None else SystemClock()
+        return cls(base, require_aware(at, "clock start") - base.now())
+
+    def now(self) -> datetime:
+        """The base clock's instant plus the offset."""
+        return self._base.now() + self._offset
+
+    def move_to(self, at: datetime) -> datetime:
+        """Read `at` from now on (ValueError if it is earlier than now); returns the new now."""
+        now = self.now()
+        at = require_aware(at, "new clock instant")
+        if at < now:
+            raise ValueError("the clock only moves forward")
+        self._offset += at - now
+        return self.now()
+
+    def advance(self, by: timedelta) -> datetime:
+        """Move forward by `by` (ValueError for a negative step); returns the new now."""
+        return self.move_to(self.now() + by)

@@ -1,11 +1,12 @@
 """The composition root: the one place that builds and wires everything.
 
-Every command gets its clock here (`SUPPORTBOT_NOW`, a fixed instant for demos and tests, is
-honoured everywhere), `chat` and `serve` their desk (policy, store, clock, calendar,
+Every command gets its clock here (`SUPPORTBOT_NOW`, an instant for demos and tests, is
+honoured everywhere: `serve` and `chat` start their clock there and let it run on, every other
+command stands still at it), `chat` and `serve` their desk (policy, store, clock, calendar,
 monitoring), and `serve` the rest: the HTTP session, the outbox pump, one chat runtime per
-configured platform, and the hooks that start and stop with the server (the scheduler plugs
-in there). Adding a platform touches its adapter, `Platforms` and `_build_runtimes`, nothing
-else. Heavy imports stay inside the functions: every command imports this module.
+configured platform, the job scheduler, and the hooks that start and stop with the server.
+Adding a platform touches its adapter, `Platforms` and `_build_runtimes`, nothing else.
+Heavy imports stay inside the functions: every command imports this module.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from adapters.web.server import Server
     from bot.app.desk import Desk
     from bot.app.ports import Clock
+    from bot.jobs import Job
     from storage import SqlStore
 
 __all__ = [
@@ -38,6 +40,7 @@ __all__ = [
     "Wired",
     "assemble",
     "clock",
+    "deliver",
     "open_desk",
     "platforms_from_env",
     "serve",
@@ -49,18 +52,20 @@ NOW_ENV = "SUPPORTBOT_NOW"
 OUTBOX_TICK = 5.0
 
 
-def clock(environ: Mapping[str, str] | None = None) -> Clock:
-    """The system clock, or the instant SUPPORTBOT_NOW fixes; a bad value is a CliError."""
-    from bot.app.clock import FrozenClock, SystemClock, parse_instant
+def clock(environ: Mapping[str, str] | None = None, *, running: bool = False) -> Clock:
+    """The system clock, or the instant SUPPORTBOT_NOW names: stopped there, or (`running`)
+    starting there and running on; a bad value is a CliError."""
+    from bot.app.clock import FrozenClock, ShiftedClock, SystemClock, parse_instant
 
     env = os.environ if environ is None else environ
     fixed = env.get(NOW_ENV, "")
     if not fixed.strip():
         return SystemClock()
     try:
-        return FrozenClock(parse_instant(fixed))
+        at = parse_instant(fixed)
     except ValueError as exc:
         raise CliError(f"{NOW_ENV}: {exc}") from None
+    return ShiftedClock.starting_at(at) if running else FrozenClock(at)
 
 
 @dataclass(frozen=True)
@@ -72,14 +77,15 @@ class Wired:
 
 
 @contextlib.asynccontextmanager
-async def open_desk() -> AsyncIterator[Wired]:
-    """The desk on the configured database (migrated first), closed on the way out."""
+async def open_desk(time: Clock | None = None) -> AsyncIterator[Wired]:
+    """The desk on the configured database (migrated first), closed on the way out; on
+    `time`, else the clock `clock()` gives."""
     from bot.app.desk import Desk
     from bot.cli.database import open_configured, policy
     from storage.monitoring import SqlMonitoring
 
     agreement = policy()
-    time = clock()
+    time = time if time is not None else clock()
     store = await open_configured(agreement.ticket_prefix)
     try:
         desk = Desk.create(
@@ -130,8 +136,10 @@ async def assemble(
     tick: float = OUTBOX_TICK,
     sleep: Sleep | None = None,
     hooks: Sequence[Hook] = (),
+    jobs: Sequence[Job] = (),
 ) -> Server:
-    """The server for `platforms`: one runtime each, the outbox pump, health, `hooks`.
+    """The server for `platforms`: one runtime each, the outbox pump, health, `hooks`, and
+    a scheduler running `jobs` (which wakes the pump when a tick queued posts).
 
     `engine` is the desk's database (OAuth installations live there); `sleep` is what the
     chat clients wait with between retries (tests record instead of sleeping).
@@ -144,6 +152,7 @@ async def assemble(
     from adapters.web.server import build_server
     from bot.app.outbox import drain
     from bot.app.ports import Notifier
+    from bot.jobs.scheduler import JobScheduler
 
     session = aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=100), timeout=aiohttp.ClientTimeout(total=30)
@@ -172,7 +181,42 @@ async def assemble(
         async with desk.store.unit() as uow:
             return await uow.outbox.count_parked()
 
+    if jobs:
+        hooks = [*hooks, JobScheduler(desk, jobs, listeners=[pump.wake])]
     return build_server(runtimes, pump=pump, session=session, parked=parked, hooks=hooks)
+
+
+async def deliver(
+    desk: Desk,
+    platforms: Platforms,
+    *,
+    engine: AsyncEngine | None = None,
+    sleep: Sleep | None = None,
+) -> int:
+    """Send what the outbox holds due for `platforms` through their notifiers, without
+    serving anything (`jobs run`); returns how many posts were sent. `engine` as for
+    `assemble`."""
+    import asyncio
+
+    import aiohttp
+
+    from bot.app.outbox import drain
+
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        # Built, not started: starting would connect Socket Mode or check tokens for serving.
+        runtimes = await _build_runtimes(
+            desk,
+            platforms,
+            session=session,
+            engine=engine,
+            wake=lambda: None,
+            sleep=sleep or asyncio.sleep,
+        )
+        notifiers = {r.platform: r.notifier for r in runtimes}
+        sent = 0
+        while batch := await drain(desk, notifiers):
+            sent += batch
+        return sent
 
 
 async def _build_runtimes(
@@ -213,14 +257,18 @@ async def serve(platforms: Platforms, *, host: str, port: int) -> None:
 
     from adapters.slack.startup import SlackUnavailableError
     from adapters.web.server import run_server
+    from bot.jobs import scheduled
+    from bot.jobs.scheduler import prepare
 
-    async with open_desk() as wired:
+    async with open_desk(clock(running=True)) as wired:
+        jobs = scheduled()
+        await prepare(wired.desk, jobs)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:
-            server = await assemble(wired.desk, platforms, engine=wired.store.engine)
+            server = await assemble(wired.desk, platforms, engine=wired.store.engine, jobs=jobs)
             await run_server(server, host=host, port=port, stop=stop)
         except SlackUnavailableError as exc:
             raise CliError(str(exc)) from None

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "bot.cli.core",
     "bot.cli.admin",
     "bot.cli.outbox",
+    "bot.cli.jobs",
     "bot.cli.chat",
     "bot.cli.serve",
     "bot.cli.teams",
