@@ -118,14 +118,14 @@ JOBS: tuple[Job, ...] = (
 )
 
 
-def by_name(name: str, jobs: tuple[Job, ...] = JOBS) -> Job:
-    """The job called `name` (KeyError if there is none)."""
-    for job in jobs:
+def by_name(name: str, jobs: tuple[Job, ...] | None = None) -> Job:
+    """The job called `name` in `jobs` (default: JOBS); KeyError if there is none."""
+    for job in JOBS if jobs is None else jobs:
         if job.name == name:
             return job
     raise KeyError(name)
 
 
-def scheduled(jobs: tuple[Job, ...] = JOBS) -> tuple[Job, ...]:
-    """The jobs the scheduler runs in `serve` and `chat`."""
-    return tuple(job for job in jobs if job.scheduled)
+def scheduled(jobs: tuple[Job, ...] | None = None) -> tuple[Job, ...]:
+    """The jobs of `jobs` (default: JOBS) the scheduler runs in `serve` and `chat`."""
+    return tuple(job for job in (JOBS if jobs is None else jobs) if job.scheduled)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -46,3 +46,19 @@ def test_serve_refuses_a_bad_fixed_instant_before_serving(
     out, err = capsys.readouterr()
     assert out == ""
     assert err == "supportbot: error: SUPPORTBOT_NOW: not an ISO 8601 instant: 'soon'\n"
+
+
+def test_serve_and_chat_start_their_clock_at_the_instant_and_let_it_run_on() -> None:
+    from bot.app.clock import ShiftedClock
+
+    start = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    running = clock({"SUPPORTBOT_NOW": "2026-11-30T09:00:00+01:00"}, running=True)
+    assert isinstance(running, ShiftedClock)  # the system clock, shifted: it runs on
+    first = running.now()
+    assert start <= first <= running.now() < start + timedelta(minutes=1)
+
+
+def test_without_an_instant_a_running_clock_is_the_system_clock() -> None:
+    from bot.app.clock import SystemClock
+
+    assert isinstance(clock({}, running=True), SystemClock)
