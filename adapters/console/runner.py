@@ -1,27 +1,38 @@
-"""The console chat loop: read a line, let the session answer, show the outbox's posts."""
+"""The console chat loop: read a line, let the session answer, show the outbox's posts.
+
+With a scheduler, the scheduled jobs tick while you type (and at once after `/clock` moves
+the console's clock); what they queue is shown as it leaves the outbox.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sys
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import TextIO
 
 from adapters.console import PLATFORM
+from adapters.console.clock import ConsoleClock
 from adapters.console.notifier import ConsoleNotifier
 from adapters.console.seed import PERSONAS, Cast, ConsoleRefusal, Persona, cast, origin_of
 from adapters.console.session import QUIT, Session
 from adapters.console.view import PlainView, RichView, View
+from bot.app.clock import ShiftedClock
 from bot.app.desk import Desk
 from bot.app.outbox import drain
 from bot.app.ports import Notifier
 from bot.app.replies import Reply
 from bot.domain.models import Destination, Role
+from bot.jobs.scheduler import JobScheduler
 
 __all__ = ["console_desk", "make_view", "read_line", "run_console"]
+
+log = logging.getLogger(__name__)
 
 _PERSONA_OF_USER = {p.identity.user_id: p for p in PERSONAS.values()}
 
@@ -68,13 +79,20 @@ async def run_console(
     output: TextIO | None = None,
     rich: bool | None = None,
     view: View | None = None,
+    clock: ShiftedClock | None = None,
+    scheduler: JobScheduler | None = None,
 ) -> int:
     """Chat on the console until /quit or end of input; returns the exit status.
 
     As the demo's persona `role` (the demo seeded if the database allows it, or `demo` asks),
     or as the registered contact `as_user`; ConsoleRefusal, before anything is shown, if the
-    database is not the demo's or has no such contact or persona.
+    database is not the demo's or has no such contact or persona. `clock`, the desk's own,
+    is what `/clock` moves; `scheduler` (on the same desk) runs while the chat is open.
     """
+    if clock is not None and desk.clock is not clock:
+        raise ValueError("the console's clock must be the desk's clock")
+    # The console shows every customer's channel: notices to all customers appear here (a
+    # scheduler's desk must be a `console_desk` too, for its ticks' notices).
     desk = console_desk(desk)
     seated = await cast(desk.store, desk.policy, desk.now(), demo=demo, as_user=as_user)
     if as_user is None and role not in seated.personas:
@@ -96,7 +114,7 @@ async def run_console(
             )
         )
     try:
-        await _converse(desk, view, seated, persona)
+        await _converse(desk, view, seated, persona, clock=clock, scheduler=scheduler)
     except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels us, then exits with 130
         view.info("Bye.")
         raise
@@ -104,10 +122,25 @@ async def run_console(
     return 0
 
 
-async def _converse(desk: Desk, view: View, seated: Cast, persona: Persona) -> None:
-    """Read and answer lines until /quit or end of input."""
+async def _converse(
+    desk: Desk,
+    view: View,
+    seated: Cast,
+    persona: Persona,
+    *,
+    clock: ShiftedClock | None,
+    scheduler: JobScheduler | None,
+) -> None:
+    """Read and answer lines until /quit or end of input (the scheduler runs meanwhile)."""
     customer = seated.customer
-    session = Session(desk, persona, origin_of(customer), personas=seated.personas)
+    run_due: Callable[[], Awaitable[int]] = scheduler.run_due if scheduler else _nothing_due
+    session = Session(
+        desk,
+        persona,
+        origin_of(customer),
+        personas=seated.personas,
+        clock=ConsoleClock(clock, desk.policy, run_due) if clock is not None else None,
+    )
 
     def visible(destination: Destination) -> bool:
         # A direct message only to whom it is addressed; agents watch every channel, everyone
@@ -130,8 +163,24 @@ async def _converse(desk: Desk, view: View, seated: Cast, persona: Persona) -> N
 
     notifier = ConsoleNotifier(view, run_id=uuid.uuid4().hex[:8], visible=visible, aside=aside)
     notifiers: dict[str, Notifier] = {PLATFORM: notifier}
+    courier = _Courier(desk, notifiers)
     view.say(session.whoami())
-    await _drain_all(desk, notifiers)  # posts left over from an earlier run
+    await courier.deliver()  # posts left over from an earlier run
+    async with contextlib.AsyncExitStack() as running:
+        if scheduler is not None:
+            await courier.start()
+            running.push_async_callback(courier.stop)
+            scheduler.add_listener(courier.wake)
+            await scheduler.start()
+            running.push_async_callback(scheduler.stop)
+        await _chat(view, session, courier)
+
+
+async def _nothing_due() -> int:
+    return 0
+
+
+async def _chat(view: View, session: Session, courier: _Courier) -> None:
     while True:
         line = await read_line(view, session.prompt)
         result = QUIT if line is None else await session.handle(line)
@@ -143,7 +192,49 @@ async def _converse(desk: Desk, view: View, seated: Cast, persona: Persona) -> N
         for reply in result:
             assert isinstance(reply, Reply)
             view.say(reply)
-        await _drain_all(desk, notifiers)
+        await courier.deliver()
+
+
+class _Courier:
+    """Delivers the outbox to the console: after each line, and when a scheduled tick queued
+    posts while you were typing (one delivery at a time, so none is shown twice)."""
+
+    def __init__(self, desk: Desk, notifiers: Mapping[str, Notifier]) -> None:
+        self._desk = desk
+        self._notifiers = notifiers
+        self._lock = asyncio.Lock()
+        self._woken = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Deliver soon (a scheduled tick queued posts)."""
+        self._woken.set()
+
+    async def deliver(self) -> None:
+        """Deliver everything due now."""
+        async with self._lock:
+            await _drain_all(self._desk, self._notifiers)
+
+    async def start(self) -> None:
+        """Deliver in the background whenever woken."""
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="console-courier")
+
+    async def stop(self) -> None:
+        """Stop delivering in the background."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        while True:
+            await self._woken.wait()
+            self._woken.clear()
+            try:
+                await self.deliver()
+            except Exception:  # the next line typed, or the next tick, delivers again
+                log.exception("delivering scheduled posts failed")
 
 
 async def read_line(view: View, prompt: str) -> str | None:

@@ -9,6 +9,7 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from adapters.console.clock import ConsoleClock
 from adapters.console.seed import PERSONAS, Persona
 from bot.app import dialogue
 from bot.app.callers import Origin
@@ -16,6 +17,7 @@ from bot.app.conversation import respond
 from bot.app.desk import Desk
 from bot.app.filing import file_ticket, may_file
 from bot.app.intake import SUMMARY
+from bot.app.messages.text import when
 from bot.app.replies import Reply
 
 __all__ = ["QUIT", "Session"]
@@ -28,13 +30,16 @@ CONSOLE_HELP = """Console commands:
   /ticket [summary]   file a ticket, step by step (customer or approver)
   /as ROLE            switch to customer, approver, agent or end-user
   /whoami             who you are now
+  /clock [+2h|+1d|INSTANT]
+                      the time; or move the console's clock forward (never back) and see
+                      what falls due: countdowns, breaches, service-window notices
   /help               this help and what the bot understands
   /quit               leave (Ctrl-D works too)
 Anything else is a message to the bot: an action like 'ack SUP-1001' or a question."""
 
 
 # Console commands that still work in the middle of a ticket (/as asks before dropping it).
-_ESCAPES = ("/quit", "/exit", "/q", "/as", "/whoami", "/help")
+_ESCAPES = ("/quit", "/exit", "/q", "/as", "/whoami", "/help", "/clock")
 _YES = {"yes", "y", "ja", "j"}
 
 
@@ -48,6 +53,7 @@ class Session:
     form: dialogue.IntakeState | None = None
     switching: Persona | None = None  # asked whether to drop the draft to become them
     personas: Mapping[str, Persona] = field(default_factory=lambda: PERSONAS)  # for /as
+    clock: ConsoleClock | None = None  # for /clock; None: the time is only shown
 
     @property
     def prompt(self) -> str:
@@ -88,6 +94,8 @@ class Session:
             return [self.whoami()]
         if command == "/as":
             return self._switch(rest)
+        if command == "/clock":
+            return await self._clock(rest)
         if command == "/ticket":
             return await self._start_ticket(rest)
         if command.startswith("/"):
@@ -102,6 +110,13 @@ class Session:
             return []
         self.form = None
         return [_DRAFT_DROPPED]
+
+    async def _clock(self, rest: str) -> list[Reply]:
+        if self.clock is not None:
+            return await self.clock.handle(rest)
+        if rest.strip():
+            return [Reply(text="This console's clock cannot be moved.", private=True)]
+        return [Reply(text=f"It is {when(self.desk.now(), self.desk.policy)}.", private=True)]
 
     def _switch(self, rest: str) -> list[Reply]:
         words = shlex.split(rest) if rest.strip() else []

@@ -9,7 +9,7 @@ from bot.app.ports import Clock
 from bot.domain.calendar import require_supported
 from bot.domain.models import require_aware
 
-__all__ = ["FrozenClock", "ShiftedClock", "SystemClock", "parse_instant"]
+__all__ = ["FrozenClock", "RunningClock", "ShiftedClock", "SystemClock", "parse_instant"]
 
 
 class SystemClock:
@@ -41,24 +41,38 @@ def parse_instant(text: str) -> datetime:
     return require_supported(require_aware(value, text.strip()), "instant")
 
 
+class RunningClock:
+    """A clock that starts at an instant and runs on with the system clock, in whole steps.
+
+    `SUPPORTBOT_NOW` for `serve` and `chat`. The step (a minute) keeps a scripted run exact:
+    a ticket filed a few hundred milliseconds in still reads "due 09:00", not "09:00:00".
+    """
+
+    def __init__(
+        self, start: datetime, base: Clock | None = None, step: timedelta = timedelta(minutes=1)
+    ) -> None:
+        self._start = require_aware(start, "clock start")
+        self._base = base if base is not None else SystemClock()
+        self._began = self._base.now()
+        self._step = step
+
+    def now(self) -> datetime:
+        """The start plus the whole steps elapsed since."""
+        elapsed = self._base.now() - self._began
+        return self._start + (elapsed // self._step) * self._step
+
+
 class ShiftedClock:
     """Another clock moved by an offset, running on with it; the offset only ever grows.
 
-    `SUPPORTBOT_NOW` for `serve` and `chat` is the system clock shifted to start at that
-    instant; the console's `/clock` moves its clock forward. Never backwards: what a tick has
-    posted as of a later instant (a breach, a window's start) cannot be taken back, and the
-    outbox and ticket history assume time only runs forward.
+    The console's clock: `/clock` moves it forward. Never backwards: what a tick has posted
+    as of a later instant (a breach, a window's start) cannot be taken back, and the outbox
+    and ticket history assume time only runs forward.
     """
 
     def __init__(self, base: Clock, offset: timedelta = timedelta(0)) -> None:
         self._base = base
         self._offset = offset
-
-    @classmethod
-    def starting_at(cls, at: datetime, base: Clock | None = None) -> ShiftedClock:
-        """A clock reading `at` now and running on from there with `base` (the system's)."""
-        base = base if base is not None else SystemClock()
-        return cls(base, require_aware(at, "clock start") - base.now())
 
     def now(self) -> datetime:
         """The base clock's instant plus the offset."""

@@ -1,4 +1,5 @@
-"""`supportbot chat`: the console chat on the local database, the embedded default."""
+"""`supportbot chat`: the console chat on the local database, the embedded default, with the
+scheduled jobs running and the console's clock movable (`/clock`)."""
 
 from __future__ import annotations
 
@@ -56,13 +57,18 @@ def _chat(args: argparse.Namespace) -> int:
 async def _run(args: argparse.Namespace) -> int:
     from adapters.console.runner import console_desk, run_console
     from adapters.console.seed import ConsoleRefusal
-    from bot.cli.compose import open_desk
+    from bot.app.clock import ShiftedClock
+    from bot.cli.compose import clock, open_desk
     from bot.cli.main import CliError
+    from bot.jobs import scheduled
+    from bot.jobs.scheduler import JobScheduler, prepare
 
-    async with open_desk() as wired:
-        # Everything that runs with the console (the scheduler too) takes this desk, so
-        # notices to every customer are queued for the console as well.
+    # Starts at SUPPORTBOT_NOW (if set) and runs on; `/clock` moves it forward.
+    time = ShiftedClock(clock(running=True))
+    async with open_desk(time) as wired:
         desk = console_desk(wired.desk)
+        jobs = scheduled()
+        await prepare(desk, jobs)
         try:
             return await run_console(
                 desk,
@@ -70,6 +76,8 @@ async def _run(args: argparse.Namespace) -> int:
                 demo=args.demo,
                 as_user=args.as_user,
                 rich=False if args.plain else None,
+                clock=time,
+                scheduler=JobScheduler(desk, jobs),
             )
         except ConsoleRefusal as exc:
             raise CliError(str(exc)) from None

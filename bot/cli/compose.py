@@ -54,8 +54,8 @@ OUTBOX_TICK = 5.0
 
 def clock(environ: Mapping[str, str] | None = None, *, running: bool = False) -> Clock:
     """The system clock, or the instant SUPPORTBOT_NOW names: stopped there, or (`running`)
-    starting there and running on; a bad value is a CliError."""
-    from bot.app.clock import FrozenClock, ShiftedClock, SystemClock, parse_instant
+    starting there and running on in whole minutes; a bad value is a CliError."""
+    from bot.app.clock import FrozenClock, RunningClock, SystemClock, parse_instant
 
     env = os.environ if environ is None else environ
     fixed = env.get(NOW_ENV, "")
@@ -65,7 +65,7 @@ def clock(environ: Mapping[str, str] | None = None, *, running: bool = False) ->
         at = parse_instant(fixed)
     except ValueError as exc:
         raise CliError(f"{NOW_ENV}: {exc}") from None
-    return ShiftedClock.starting_at(at) if running else FrozenClock(at)
+    return RunningClock(at) if running else FrozenClock(at)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ fake Slack Web API served on this test's loop.
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,8 @@ from bot.domain.models import Identity
 from bot.domain.policy import default_policy
 from bot.jobs import JOBS, Every, Job
 from storage import open_store
+from tests.adapters.console.test_console import INCIDENT_LINES
+from tests.adapters.console.test_console_clock import overdue
 from tests.adapters.slack.conftest import ACME_CHANNEL, CARLA, SECRET, _seed
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.test_scheduled_posts import remind
@@ -153,3 +156,26 @@ def test_an_unknown_job_is_one_line_and_status_2(cli: Cli) -> None:
     assert (status, out) == (2, "")
     assert err.count("\n") == 1
     assert "invalid choice: 'payroll'" in err
+
+
+def test_chat_runs_the_registered_jobs_and_clock_shows_what_falls_due(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.jobs.JOBS", (*JOBS, Job("overdue", Every(30), overdue)))
+    monkeypatch.setenv("SUPPORTBOT_NOW", "2026-11-30T09:00:00+01:00")
+    lines = [*INCIDENT_LINES, "/clock", "/clock +1d", "/clock"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{x}\n" for x in lines)))
+
+    status, out, err = cli("chat")
+
+    assert (status, err) == (0, "")
+    assert "First response due: Tue 01 Dec 2026 09:00 (Copenhagen time)" in out
+    assert "bot> It is Mon 30 Nov 2026 09:00 (Copenhagen time)." in out
+    assert (
+        "bot> The clock is now Tue 01 Dec 2026 09:00 (Copenhagen time). "
+        "1 scheduled post fell due.\n"
+        "[posted to #Nordlys Retail A/S, in the ticket's thread]\n"
+        "  | SUP-1001 is overdue: the first response was due Tue 01 Dec 2026 09:00 "
+        "(Copenhagen time)."
+    ) in out
+    assert "bot> It is Tue 01 Dec 2026 09:00 (Copenhagen time)." in out

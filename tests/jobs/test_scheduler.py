@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from bot.app.clock import ShiftedClock
+from bot.app.clock import RunningClock, ShiftedClock
 from bot.app.desk import Desk
 from bot.domain.policy import default_policy
 from bot.jobs import JOBS, Daily, Every, Job, by_name, scheduled
@@ -205,13 +205,26 @@ def test_the_registry_names_the_outbox_and_schedules_only_real_ticks() -> None:
         by_name("nope")
 
 
-def test_a_shifted_clock_starts_at_its_instant_runs_on_and_never_goes_back() -> None:
-    base = FixedClock(datetime(2030, 1, 1, tzinfo=CPH))  # the "system" clock
-    shifted = ShiftedClock.starting_at(MONDAY_9, base)
+def test_a_running_clock_starts_at_its_instant_and_runs_on_in_whole_minutes() -> None:
+    base = FixedClock(datetime(2030, 1, 1, 12, 0, 0, 250000, tzinfo=CPH))  # the system's
+    running = RunningClock(MONDAY_9, base)
+    assert running.now() == MONDAY_9
+    base.advance(seconds=59)
+    assert running.now() == MONDAY_9  # a script's few seconds read as its start
+    base.advance(seconds=1)
+    assert running.now() == MONDAY_9 + timedelta(minutes=1)
+    base.advance(hours=2, seconds=30)
+    assert running.now() == MONDAY_9 + timedelta(hours=2, minutes=1)
+
+
+def test_a_shifted_clock_runs_on_with_its_base_and_never_goes_back() -> None:
+    base = FixedClock(MONDAY_9)
+    shifted = ShiftedClock(base)
     assert shifted.now() == MONDAY_9
     base.advance(minutes=5)
     assert shifted.now() == MONDAY_9 + timedelta(minutes=5)  # runs on with its base
     assert shifted.advance(timedelta(hours=2)) == MONDAY_9 + timedelta(hours=2, minutes=5)
+    assert shifted.move_to(MONDAY_9 + timedelta(days=1)) == MONDAY_9 + timedelta(days=1)
     with pytest.raises(ValueError, match="only moves forward"):
         shifted.move_to(MONDAY_9)
     with pytest.raises(ValueError, match="only moves forward"):
