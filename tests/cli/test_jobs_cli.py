@@ -21,7 +21,6 @@ from bot.domain.policy import default_policy
 from bot.jobs import JOBS, Every, Job
 from storage import open_store
 from tests.adapters.console.test_console import INCIDENT_LINES
-from tests.adapters.console.test_console_clock import overdue
 from tests.adapters.slack.conftest import ACME_CHANNEL, CARLA, SECRET, _seed
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.test_scheduled_posts import remind
@@ -158,12 +157,11 @@ def test_an_unknown_job_is_one_line_and_status_2(cli: Cli) -> None:
     assert "invalid choice: 'payroll'" in err
 
 
-def test_chat_runs_the_registered_jobs_and_clock_shows_what_falls_due(
+def test_chat_runs_the_sla_countdown_and_clock_shows_what_falls_due(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.jobs.JOBS", (*JOBS, Job("overdue", Every(30), overdue)))
     monkeypatch.setenv("SUPPORTBOT_NOW", "2026-11-30T09:00:00+01:00")
-    lines = [*INCIDENT_LINES, "/clock", "/clock +1d", "/clock"]
+    lines = [*INCIDENT_LINES, "/clock", "/clock +4h", "/as agent", "/clock +1d", "/clock"]
     monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{x}\n" for x in lines)))
 
     status, out, err = cli("chat")
@@ -172,10 +170,30 @@ def test_chat_runs_the_registered_jobs_and_clock_shows_what_falls_due(
     assert "First response due: Tue 01 Dec 2026 09:00 (Copenhagen time)" in out
     assert "bot> It is Mon 30 Nov 2026 09:00 (Copenhagen time)." in out
     assert (
-        "bot> The clock is now Tue 01 Dec 2026 09:00 (Copenhagen time). "
+        "bot> The clock is now Mon 30 Nov 2026 13:00 (Copenhagen time). "
         "1 scheduled post fell due.\n"
         "[posted to #Nordlys Retail A/S, in the ticket's thread]\n"
-        "  | SUP-1001 is overdue: the first response was due Tue 01 Dec 2026 09:00 "
-        "(Copenhagen time)."
+        "  | 50 % of the first-response time of SUP-1001 has passed without a first response."
     ) in out
-    assert "bot> It is Tue 01 Dec 2026 09:00 (Copenhagen time)." in out
+    assert "bot> The clock is now Tue 01 Dec 2026 13:00 (Copenhagen time)." in out
+    # After the breach, the agent sees the escalation in the provider's own channel.
+    assert "[posted to #Fjordsoft ApS]" in out
+    assert "is 4 h of business time late" in out
+    assert "bot> It is Tue 01 Dec 2026 13:00 (Copenhagen time)." in out
+
+
+async def test_the_sla_tick_posts_the_countdown_in_slack_once(
+    cli: Cli, store: Any, slack_env: FakeSlack
+) -> None:
+    await _file_a_slack_ticket(store)
+    assert (await _run(cli, "jobs", "run", "outbox", "--now", "2026-11-30T09:00:00+01:00"))[0] == 0
+    [announcement] = slack_env.of("chat.postMessage")
+
+    first = await _run(cli, "jobs", "run", "sla", "--now", "2026-11-30T13:00:00+01:00")
+    again = await _run(cli, "jobs", "run", "sla", "--now", "2026-11-30T13:00:00+01:00")
+
+    assert first[0] == 0 and first[1].startswith("sla: 1 post queued, "), first
+    assert again == (0, "sla: 0 posts queued, 0 posts sent\n", "")
+    [_, countdown] = slack_env.of("chat.postMessage")
+    assert countdown.args["thread_ts"] == announcement.result["ts"]
+    assert "50 % of the first-response time of SUP-1001 has passed" in countdown.args["text"]
