@@ -154,6 +154,11 @@ class JobScheduler:
         self._running.add(task)
         try:
             await self.tick(job)
+        except asyncio.CancelledError:
+            # Cancelled by `stop` (its transaction rolled back): ending quietly keeps
+            # APScheduler from logging the cancellation as a failed job.
+            if self._scheduler is not None:
+                raise
         finally:
             self._running.discard(task)
 
