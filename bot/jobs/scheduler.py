@@ -19,13 +19,17 @@ from typing import Any
 from bot.app.desk import Desk
 from bot.jobs import Daily, Every, Job
 
-__all__ = ["MISFIRE_GRACE", "JobScheduler", "prepare"]
+__all__ = ["MISFIRE_GRACE", "STOP_GRACE", "JobScheduler", "prepare"]
 
 log = logging.getLogger(__name__)
 
 # Seconds a tick may start late (a busy event loop) and still run; a later one is skipped,
 # and the next tick catches up, since every tick looks at the database afresh.
 MISFIRE_GRACE = 30
+# Seconds `stop` waits for a tick under way before cancelling it. Ticks take milliseconds;
+# cancelling one in the middle of its database work leaves a connection to be torn down
+# (an aiosqlite connection can then hang the interpreter's exit), so it is the last resort.
+STOP_GRACE = 10.0
 
 
 async def prepare(desk: Desk, jobs: Iterable[Job]) -> None:
@@ -54,11 +58,13 @@ class JobScheduler:
         *,
         listeners: Iterable[Callable[[], None]] = (),
         misfire_grace: int = MISFIRE_GRACE,
+        stop_grace: float = STOP_GRACE,
     ) -> None:
         self._desk = desk
         self._jobs = tuple(jobs)
         self._listeners = list(listeners)
         self._grace = misfire_grace
+        self._stop_grace = stop_grace
         self._locks = {job.name: asyncio.Lock() for job in self._jobs}
         self._last_day: dict[str, date] = {}  # the local day each daily job last ran
         self._scheduler: Any = None  # AsyncIOScheduler: untyped, imported when started
@@ -104,17 +110,20 @@ class JobScheduler:
         self._scheduler = scheduler
 
     async def stop(self) -> None:
-        """Stop the timer and cancel ticks under way (their transactions roll back)."""
+        """Stop the timer: no new tick starts; one under way may finish (for `stop_grace`
+        seconds, then it is cancelled and its transaction rolls back)."""
         scheduler, self._scheduler = self._scheduler, None
         if scheduler is None:
             return
+        # Before APScheduler's shutdown, which would cancel the ticks under way at once.
+        if self._running:
+            _, late = await asyncio.wait(set(self._running), timeout=self._stop_grace)
+            for task in late:
+                task.cancel()
+            for task in late:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         scheduler.shutdown(wait=False)
-        running = list(self._running)
-        for task in running:
-            task.cancel()
-        for task in running:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
         # AsyncIOScheduler.shutdown completes in a callback on the loop: let it run.
         await asyncio.sleep(0)
 

@@ -117,7 +117,7 @@ async def test_stop_cancels_a_tick_under_way_quietly_and_nothing_ticks_after(
             raise
         return 0
 
-    scheduler = JobScheduler(desk, [Job("stuck", Every(60), hangs)])
+    scheduler = JobScheduler(desk, [Job("stuck", Every(60), hangs)], stop_grace=0)
     await scheduler.start()
     await asyncio.wait_for(entered.wait(), WAIT)
     with caplog.at_level(logging.WARNING):
@@ -127,6 +127,25 @@ async def test_stop_cancels_a_tick_under_way_quietly_and_nothing_ticks_after(
     assert caplog.records == []
     with pytest.raises(RuntimeError, match="not started"):
         scheduler.trigger("stuck")
+
+
+async def test_stop_lets_a_tick_under_way_finish(desk: Desk) -> None:
+    entered, release, finished = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def brief(desk: Desk) -> int:
+        entered.set()
+        await release.wait()
+        finished.set()
+        return 0
+
+    scheduler = JobScheduler(desk, [Job("brief", Every(60), brief)])
+    await scheduler.start()
+    await asyncio.wait_for(entered.wait(), WAIT)
+    stopping = asyncio.ensure_future(scheduler.stop())
+    # Runs after `stop` has begun (callbacks run in order): the tick ends by itself.
+    asyncio.get_running_loop().call_soon(release.set)
+    await asyncio.wait_for(stopping, WAIT)
+    assert finished.is_set()
 
 
 async def test_a_manual_run_waits_for_the_tick_under_way(desk: Desk) -> None:
