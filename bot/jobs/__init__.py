@@ -114,6 +114,7 @@ def _lazy(module: str, name: str) -> JobRun:
 
 JOBS: tuple[Job, ...] = (
     Job("sla", Every(30), _lazy("bot.jobs.sla", "run"), prepare=_lazy("bot.jobs.sla", "recompute")),
+    Job("windows", Every(on_the_minute=True), _lazy("bot.jobs.windows", "run")),
     Job("outbox", Every(OUTBOX_EVERY.total_seconds()), _outbox, scheduled=False),
 )
 

@@ -197,3 +197,25 @@ async def test_the_sla_tick_posts_the_countdown_in_slack_once(
     [_, countdown] = slack_env.of("chat.postMessage")
     assert countdown.args["thread_ts"] == announcement.result["ts"]
     assert "50 % of the first-response time of SUP-1001 has passed" in countdown.args["text"]
+
+
+def test_chat_runs_the_window_notices_and_clock_shows_them(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUPPORTBOT_NOW", "2026-11-30T09:00:00+01:00")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert cli("chat")[0] == 0  # the demo customer
+    window = ("--start", "2026-12-02T18:00+01:00", "--end", "2026-12-02T20:00+01:00")
+    assert cli("window", "add", *window, "--reason", "Database upgrade")[0] == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("/clock +1d10h\n/clock +1d\n"))
+
+    status, out, err = cli("chat")
+
+    assert (status, err) == (0, "")
+    assert (
+        "bot> The clock is now Tue 01 Dec 2026 19:00 (Copenhagen time). "
+        "1 scheduled post fell due.\n"
+        "[posted to #Nordlys Retail A/S]\n"
+        "  | Reminder: service window Wed 02 Dec 2026 18:00\n"
+    ) in out
+    assert "  | Service window started\n" in out
