@@ -3,8 +3,8 @@
 For operators, cron and tests. The tick works as of `--now` (else `SUPPORTBOT_NOW`, else the
 system clock, standing still for the run), then what the outbox holds due is sent through the
 chats configured in the environment, as `serve` would send it. Jobs queue posts with dedupe
-keys, so running the same tick again posts nothing new. With no chat configured the posts
-stay queued for `serve` and the command says how many it queued.
+keys, so running the same tick again posts nothing new. Posts for a chat not configured here
+stay queued for a `serve` that has it.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="one tick of a job as of an instant, then deliver what it queued",
         description="Run one tick of JOB as of --now (default: $SUPPORTBOT_NOW, else now), "
         "then send what the outbox holds due through the chats configured in the environment "
-        "(as `serve` would). Running it twice with the same --now posts nothing new. With no "
-        "chat configured the posts wait in the outbox for `supportbot serve`.",
+        "(as `serve` would). Running it twice with the same --now posts nothing new. Posts for "
+        "a chat not configured here wait in the outbox for a `supportbot serve` that has it.",
     )
     run.add_argument("job", choices=[job.name for job in JOBS], metavar="JOB", help=_names(JOBS))
     run.add_argument("--now", metavar="ISO8601", help="the instant to tick as of, with UTC offset")
@@ -67,7 +67,7 @@ def _run(args: argparse.Namespace) -> int:
     time = _clock(args.now)
     platforms = platforms_from_env()
     queued, sent = run(_tick_and_deliver(job, time, platforms))
-    print(_summary(job, queued, sent, platforms))
+    print(_summary(job, queued, sent))
     return 0
 
 
@@ -81,15 +81,12 @@ async def _tick_and_deliver(job: Job, time: Clock, platforms: Platforms) -> tupl
         # Not through the scheduler's tick, which logs a failure and carries on: here a
         # failing job fails the command.
         queued = await job.run(desk)
-        sent = await deliver(desk, platforms, engine=wired.store.engine) if platforms.any else 0
+        sent = await deliver(desk, platforms, engine=wired.store.engine)
         return queued, sent
 
 
-def _summary(job: Job, queued: int, sent: int, platforms: Platforms) -> str:
-    what = f"{job.name}: {_posts(queued)} queued"
-    if not platforms.any:
-        return f"{what}; no chat is configured here, so posts wait for `supportbot serve`"
-    return f"{what}, {_posts(sent)} sent"
+def _summary(job: Job, queued: int, sent: int) -> str:
+    return f"{job.name}: {_posts(queued)} queued, {_posts(sent)} sent"
 
 
 def _posts(count: int) -> str:
