@@ -10,12 +10,20 @@ get the confirmation themselves.
 from __future__ import annotations
 
 from bot.app.desk import Desk
+from bot.app.outbox import LEASE_MARGIN, instance_id
 from bot.app.ports import UnitOfWork
 from bot.app.replies import Reply
 from bot.domain.models import Customer, CustomerChannel, ServiceWindow
-from bot.domain.windows import Phase
+from bot.domain.windows import CLOCK_PHASES, Phase
 
-__all__ = ["audience", "channels", "notice_key", "queue_notice", "window_ref"]
+__all__ = [
+    "audience",
+    "channels",
+    "notice_key",
+    "queue_notice",
+    "window_ref",
+    "withdraw_stale",
+]
 
 
 async def audience(uow: UnitOfWork, window: ServiceWindow) -> list[Customer]:
@@ -66,3 +74,35 @@ async def queue_notice(
             )
             posts += int(queued)
     return customers, posts
+
+
+async def withdraw_stale(uow: UnitOfWork, desk: Desk, window: ServiceWindow) -> int:
+    """Clock notices of the window's earlier revisions still waiting in the outbox (a chat
+    was down, say) are not sent: the change or cancellation just queued supersedes them. One
+    being sent this moment goes out. How many were withdrawn."""
+    now = desk.now()
+    owner = instance_id()
+    withdrawn = 0
+    for customer in await audience(uow, window):
+        for platform in channels(desk, customer):
+            for revision in range(1, window.revision):
+                for phase in CLOCK_PHASES:
+                    key = f"window:{window.id}:r{revision}:{phase}:{customer.id}:{platform}"
+                    waiting = await uow.outbox.get(dedupe_key=key)
+                    if waiting is None or waiting.sent_at is not None or waiting.parked_at:
+                        continue
+                    # One waiting for its retry is claimed as of that retry (it holds no
+                    # lease meanwhile); one leased now is being sent and is left alone.
+                    at = max(now, waiting.next_attempt_at)
+                    mine = await uow.outbox.claim(
+                        message_id=waiting.id, owner=owner, now=at, until=at + LEASE_MARGIN
+                    )
+                    if mine is None:
+                        continue
+                    await uow.outbox.mark_sent(
+                        message_id=waiting.id,
+                        at=now,
+                        result={"superseded_by": f"r{window.revision}"},
+                    )
+                    withdrawn += 1
+    return withdrawn

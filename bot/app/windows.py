@@ -16,7 +16,7 @@ from bot.app.callers import identify_in
 from bot.app.desk import Desk
 from bot.app.messages import windows as say
 from bot.app.ports import UnitOfWork
-from bot.app.window_notices import queue_notice
+from bot.app.window_notices import queue_notice, withdraw_stale
 from bot.domain.models import WINDOW_CANCELLED, Identity, ServiceWindow, require_aware
 from bot.domain.windows import (
     Phase,
@@ -161,6 +161,7 @@ async def change(
         )
         reply = say.notice(desk.policy, window, Phase.CHANGED, now=now, before=old)
         customers, posts = await queue_notice(uow, desk, window, Phase.CHANGED, reply)
+        await withdraw_stale(uow, desk, window)
     return Recorded(window, customers, posts)
 
 
@@ -187,6 +188,7 @@ async def cancel(
         )
         reply = say.notice(desk.policy, window, Phase.CANCELLED, now=now, note=why)
         customers, posts = await queue_notice(uow, desk, window, Phase.CANCELLED, reply)
+        await withdraw_stale(uow, desk, window)
     return Recorded(window, customers, posts)
 
 

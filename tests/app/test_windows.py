@@ -354,3 +354,55 @@ async def test_two_ticks_at_once_queue_each_notice_once(sql_world):
     counts = await asyncio.gather(tick(world.desk), tick(world.desk), tick(world.desk))
     assert sum(counts) == 3
     assert sorted(p for p, *_ in await notices(world)).count("started") == 3
+
+
+async def waiting(world: World) -> list[str]:
+    """The phases (with revision) of window notices not yet sent."""
+    return sorted(
+        ":".join(m.dedupe_key.split(":")[2:4])
+        for m in await outbox(world.desk.store)
+        if m.dedupe_key.startswith("window:") and m.sent_at is None
+    )
+
+
+async def test_a_change_withdraws_an_earlier_reminder_still_waiting_to_be_sent(desk_world):
+    world = desk_world
+    done = await add(world)
+    world.clock.set(START - timedelta(hours=24))
+    assert await tick(world.desk) == 3  # the chats are down: the reminders wait
+    async with world.desk.store.unit() as uow:
+        keys = [m.dedupe_key for m in await uow.outbox.due(now=START, limit=100)]
+        slack_soon = next(k for k in keys if ":soon:" in k and k.endswith(SLACK))
+        console_soon = next(k for k in keys if ":soon:" in k and "console" in k)
+        failed = await uow.outbox.get(dedupe_key=slack_soon)
+        assert failed is not None
+        now = world.clock.now()
+        await uow.outbox.claim(message_id=failed.id, owner="me", now=now, until=now)
+        await uow.outbox.mark_failed(
+            message_id=failed.id, owner="me", error="down", retry_at=now + timedelta(hours=1)
+        )
+        sending = await uow.outbox.get(dedupe_key=console_soon)
+        assert sending is not None
+        await uow.outbox.claim(  # another instance is posting this one right now
+            message_id=sending.id, owner="other", now=now, until=now + timedelta(minutes=5)
+        )
+    later = START + timedelta(hours=2)
+    await use.change(world.desk, by=AGNES, window_id=done.window.id, start=later)
+    assert await waiting(world) == [
+        "r1:announced", "r1:announced", "r1:announced", "r1:soon",
+        "r2:changed", "r2:changed", "r2:changed",
+    ]  # fmt: skip
+    async with world.desk.store.unit() as uow:
+        assert (await uow.outbox.get(dedupe_key=console_soon)).lease_owner == "other"  # type: ignore[union-attr]
+        withdrawn = await uow.outbox.get(dedupe_key=slack_soon)
+    assert withdrawn is not None and withdrawn.result == {"superseded_by": "r2"}
+
+
+async def test_a_cancellation_withdraws_a_start_notice_still_waiting(desk_world):
+    world = desk_world
+    done = await add(world)
+    world.clock.set(START)
+    assert await tick(world.desk) == 3
+    world.clock.set(START + timedelta(minutes=5))
+    await use.cancel(world.desk, by=AGNES, window_id=done.window.id)
+    assert [w for w in await waiting(world) if "started" in w] == []
