@@ -12,7 +12,7 @@ import logging
 import sys
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import TextIO
 
@@ -183,15 +183,18 @@ async def _nothing_due() -> int:
 async def _chat(view: View, session: Session, courier: _Courier) -> None:
     while True:
         line = await read_line(view, session.prompt)
-        result = QUIT if line is None else await session.handle(line)
-        if result is QUIT:
-            for reply in session.end():  # a ticket being filed is not filed
+        # The answer to a line comes before the posts it causes: `/clock` wakes the background
+        # delivery while it runs the due jobs, and that delivery waits until the answer is out.
+        async with courier.paused():
+            result = QUIT if line is None else await session.handle(line)
+            if result is QUIT:
+                for reply in session.end():  # a ticket being filed is not filed
+                    view.say(reply)
+                return
+            assert isinstance(result, list)
+            for reply in result:
+                assert isinstance(reply, Reply)
                 view.say(reply)
-            return
-        assert isinstance(result, list)
-        for reply in result:
-            assert isinstance(reply, Reply)
-            view.say(reply)
         await courier.deliver()
 
 
@@ -214,6 +217,12 @@ class _Courier:
         """Deliver everything due now."""
         async with self._lock:
             await _drain_all(self._desk, self._notifiers)
+
+    @contextlib.asynccontextmanager
+    async def paused(self) -> AsyncIterator[None]:
+        """Hold deliveries back while the block runs."""
+        async with self._lock:
+            yield
 
     async def start(self) -> None:
         """Deliver in the background whenever woken."""
